@@ -1,0 +1,35 @@
+"""Where things live. Every path the code uses is derived here, overridable by environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    snapshot_dir: Path
+    warehouse_dir: Path
+    transform_dir: Path
+    acara_dir: Path | None
+    portal_url: str
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.snapshot_dir / "manifest.yml"
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment (defaults suit a clone of the repository)."""
+    env = os.environ
+    acara = env.get("NSW_DOE_ACARA_DIR", "").strip()
+    return Settings(
+        snapshot_dir=Path(env.get("NSW_DOE_SNAPSHOT_DIR", PROJECT_ROOT / "data" / "sources")),
+        warehouse_dir=Path(env.get("NSW_DOE_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")),
+        transform_dir=PROJECT_ROOT / "transform",
+        acara_dir=Path(acara) if acara else None,
+        portal_url=env.get("NSW_DOE_PORTAL_URL", "https://data.nsw.gov.au").rstrip("/"),
+    )

@@ -1,0 +1,1 @@
+"""The source catalogue, the pinned snapshot and the CKAN portal client."""

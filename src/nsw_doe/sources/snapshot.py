@@ -1,0 +1,111 @@
+"""The pinned snapshot: locating, reading, verifying and adding source files."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from nsw_doe.settings import Settings
+from nsw_doe.sources.catalog import Dataset, SourceFile
+from nsw_doe.sources.readers import SourceFormatError, Table, parse
+
+
+class SnapshotError(Exception):
+    """A pinned file is missing or differs from its manifest entry."""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_location(settings: Settings, dataset: Dataset, source: SourceFile) -> Path | None:
+    """Where a file lives: in the snapshot, or in the user's directory for external datasets (None if unset)."""
+    if dataset.is_external:
+        return settings.acara_dir / source.path if settings.acara_dir else None
+    return settings.snapshot_dir / source.path
+
+
+def read_bytes(path: Path) -> bytes:
+    """The uncompressed bytes of a file (snapshot files are gzip-compressed)."""
+    if not path.exists():
+        raise SnapshotError(f"{path} does not exist.")
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+def parse_file(data: bytes, source: SourceFile, name: str) -> Table:
+    return parse(data, source.format, source.encoding, name, source.sheet)
+
+
+def load_table(settings: Settings, dataset: Dataset, source: SourceFile) -> Table:
+    """Read one file and check it against its manifest entry (hash, row count, header)."""
+    path = file_location(settings, dataset, source)
+    if path is None:
+        raise SnapshotError(f"{dataset.id}: set {dataset.external_env} to the directory holding {source.path}.")
+    data = read_bytes(path)
+    check_file(data, source, str(path))
+    return parse_file(data, source, str(path))
+
+
+def check_file(data: bytes, source: SourceFile, name: str) -> Table:
+    digest = sha256_hex(data)
+    if digest != source.sha256:
+        raise SnapshotError(f"{name}: sha256 is {digest}; the manifest expects {source.sha256}.")
+    table = parse_file(data, source, name)
+    if len(table.rows) != source.rows:
+        raise SnapshotError(f"{name}: has {len(table.rows)} rows; the manifest expects {source.rows}.")
+    if table.columns != source.columns:
+        missing = [c for c in source.columns if c not in table.columns]
+        extra = [c for c in table.columns if c not in source.columns]
+        raise SnapshotError(f"{name}: header differs from the manifest (missing {missing}, unexpected {extra}).")
+    return table
+
+
+@dataclass
+class VerifyResult:
+    dataset: str
+    path: str
+    ok: bool
+    message: str
+
+
+def verify(settings: Settings, datasets: list[Dataset]) -> list[VerifyResult]:
+    """Check every file of every dataset; external datasets are checked only when their directory is set."""
+    results = []
+    for dataset in datasets:
+        for source in dataset.files:
+            path = file_location(settings, dataset, source)
+            if path is None:
+                results.append(VerifyResult(dataset.id, source.path, True, f"skipped: {dataset.external_env} not set"))
+                continue
+            try:
+                check_file(read_bytes(path), source, str(path))
+            except (SnapshotError, SourceFormatError) as exc:
+                results.append(VerifyResult(dataset.id, source.path, False, str(exc)))
+            else:
+                results.append(VerifyResult(dataset.id, source.path, True, f"{source.rows} rows, sha256 ok"))
+    return results
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside the target and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def store_file(settings: Settings, relative_path: str, data: bytes) -> Path:
+    """Store the uncompressed bytes of a new file in the snapshot, gzip-compressed (deterministic: no mtime)."""
+    path = settings.snapshot_dir / relative_path
+    write_atomically(path, gzip.compress(data, mtime=0))
+    return path
