@@ -1,0 +1,141 @@
+"""`nsw-doe build`: run the whole asset graph in-process into a fresh file, then publish it.
+
+A build that fails (an asset, a dbt test, a check) publishes nothing: its file is removed and the last good
+warehouse stays published.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from nsw_doe.settings import Settings
+from nsw_doe.warehouse import Warehouse
+
+
+class BuildError(Exception):
+    """The build failed; nothing was published."""
+
+
+@dataclass
+class SchemaSummary:
+    schema: str
+    tables: int
+    rows: int
+
+
+@dataclass
+class BuildSummary:
+    warehouse: Path
+    elapsed_seconds: float
+    schemas: list[SchemaSummary]
+    checks_passed: int
+    checks_failed: list[str] = field(default_factory=list)
+    materialized: int = 0
+
+
+class _ProgressHandler(logging.Handler):
+    """Forwards Dagster's structured events to a callback (asset materialised, step started, ...)."""
+
+    def __init__(self, on_event: Callable[[dg.DagsterEvent], None]):
+        super().__init__()
+        self.on_event = on_event
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_meta", {}).get("dagster_event")
+        if event is not None:
+            self.on_event(event)
+
+
+def _progress_logger(on_event: Callable[[dg.DagsterEvent], None]) -> dg.LoggerDefinition:
+    @dg.logger(description="Reports build progress to the CLI.")
+    def progress(_init_context) -> logging.Logger:
+        log = logging.Logger("nsw_doe.build", level=logging.DEBUG)
+        log.addHandler(_ProgressHandler(on_event))
+        return log
+
+    return progress
+
+
+def load_definitions(on_event: Callable[[dg.DagsterEvent], None] | None = None) -> dg.Definitions:
+    """The project's definitions, with the dbt manifest freshly parsed."""
+    from nsw_doe import dbt_project
+
+    dbt_project.prepare()
+    from nsw_doe.definitions import defs
+
+    definitions = defs()
+    if on_event is None:
+        return definitions
+    return dg.Definitions.merge(definitions, dg.Definitions(loggers={"progress": _progress_logger(on_event)}))
+
+
+def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """The root cause of each failed step, one line each."""
+    lines = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error.cause is not None:
+                error = error.cause
+            lines.append(f"{event.step_key}: {error.message.strip()}")
+    return "\n".join(lines) or "the run failed without a step failure (see --debug)"
+
+
+def summarise(database: Path) -> list[SchemaSummary]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database() order by 1, 2"
+        ).fetchall()
+        per_schema: dict[str, SchemaSummary] = {}
+        for schema, table in tables:
+            rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            entry = per_schema.setdefault(schema, SchemaSummary(schema, 0, 0))
+            entry.tables += 1
+            entry.rows += rows
+    return list(per_schema.values())
+
+
+def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | None = None) -> BuildSummary:
+    from nsw_doe.defs.jobs import BUILD_JOB_NAME
+    from nsw_doe.defs.resources import WarehouseResource
+
+    started = time.perf_counter()
+    warehouse = Warehouse(settings.warehouse_dir)
+    definitions = load_definitions(on_event)
+    job = definitions.resolve_job_def(BUILD_JOB_NAME)
+    build_path = warehouse.new_build_path()
+    run_config = {"loggers": {"progress": {}}} if on_event else None
+    try:
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = job.execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                resources={"warehouse": WarehouseResource(database=str(build_path))},
+                raise_on_error=False,
+            )
+        if not result.success:
+            raise BuildError(f"The build failed, so nothing was published.\n{_failure_message(result)}")
+        checks = [
+            e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        ]
+        failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed]
+        schemas = summarise(build_path)
+        published = warehouse.publish(build_path)
+    finally:
+        warehouse.discard(build_path)
+    return BuildSummary(
+        warehouse=published,
+        elapsed_seconds=time.perf_counter() - started,
+        schemas=schemas,
+        checks_passed=len(checks) - len(failed),
+        checks_failed=failed,
+        materialized=sum(1 for e in result.all_events if e.is_step_materialization),
+    )

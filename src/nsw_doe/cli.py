@@ -1,0 +1,159 @@
+"""`nsw-doe`: build the warehouse, query it, manage the source snapshot, start the Dagster UI."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nsw_doe.settings import PROJECT_ROOT, load_settings
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+sources_app = typer.Typer(help="The pinned source snapshot and the live portal.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+console = Console()
+errors = Console(stderr=True)
+_state = {"debug": False}
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False) -> None:
+    _state["debug"] = debug
+
+
+def friendly_errors(command: Callable) -> Callable:
+    """Turn an exception into one clear paragraph and exit code 1 (a traceback only with --debug)."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+            if _state["debug"]:
+                traceback.print_exc()
+            errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@app.command()
+@friendly_errors
+def build() -> None:
+    """Build the whole warehouse from the pinned snapshot and publish it."""
+    from nsw_doe.build import run_build
+    from nsw_doe.progress import BuildProgress
+
+    settings = load_settings()
+    log_path = settings.warehouse_dir / "logs" / "build.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with BuildProgress(console) as progress, log_path.open("w") as log, contextlib.redirect_stdout(log):
+        summary = run_build(settings, on_event=progress.on_event)
+    progress.print_summary(summary, log_path)
+
+
+@app.command()
+@friendly_errors
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run read-only against the published warehouse.")],
+    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Run read-only SQL against the published warehouse."""
+    from nsw_doe.warehouse import Warehouse
+
+    if output not in ("table", "csv", "json"):
+        raise typer.BadParameter("expected table, csv or json", param_hint="--format")
+    with Warehouse(load_settings().warehouse_dir).connect_read_only() as con:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    if output == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif output == "json":
+        sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str) + "\n")
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*["" if v is None else str(v) for v in row])
+        console.print(table)
+
+
+@app.command()
+@friendly_errors
+def ui(port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000) -> None:
+    """Start the Dagster UI on 127.0.0.1 (assets materialised there write warehouse/dev.duckdb)."""
+    from nsw_doe import dbt_project
+
+    dbt_project.prepare()
+    settings = load_settings()
+    home = settings.warehouse_dir / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    command = ["dagster", "dev", "-m", "nsw_doe.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT, env=env))
+
+
+@sources_app.command("list")
+@friendly_errors
+def sources_list() -> None:
+    """List every dataset of the snapshot: vintages, rows and licence."""
+    from nsw_doe.sources.catalog import load_manifest
+
+    table = Table("dataset (raw table)", "files", "vintages", "rows", "licence")
+    for d in load_manifest(load_settings().manifest_path).datasets:
+        vintages = d.vintages[0] if len(d.vintages) == 1 else f"{d.vintages[0]}..{d.vintages[-1]}"
+        licence = f"{d.licence}, read from ${d.external_env}" if d.is_external else d.licence
+        table.add_row(d.raw_table, str(len(d.files)), vintages, f"{d.rows:,}", licence)
+    console.print(table)
+
+
+@sources_app.command("verify")
+@friendly_errors
+def sources_verify() -> None:
+    """Check every pinned file against its sha256, row count and header."""
+    from nsw_doe.sources.catalog import load_manifest
+    from nsw_doe.sources.snapshot import verify
+
+    settings = load_settings()
+    results = verify(settings, load_manifest(settings.manifest_path).datasets)
+    for r in results:
+        mark = "[green]ok[/]" if r.ok else "[red]FAIL[/]"
+        console.print(f"{mark} {r.dataset} {r.path}: {r.message}", highlight=False)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(results)} files failed verification.")
+    console.print(f"All {len(results)} files verified.")
+
+
+@sources_app.command("refresh")
+@friendly_errors
+def sources_refresh(
+    dataset: Annotated[list[str] | None, typer.Option(help="Refresh only these datasets.")] = None,
+) -> None:
+    """Fetch new vintages from data.nsw.gov.au (CKAN), verify them and add them to the snapshot."""
+    from nsw_doe.sources.refresh import refresh
+
+    settings = load_settings()
+    outcomes = refresh(settings, only=dataset)
+    for o in outcomes:
+        colour = {"added": "green", "unchanged": "blue", "skipped": "yellow", "failed": "red"}[o.status]
+        console.print(f"[{colour}]{o.status}[/] {o.dataset}: {o.message}", highlight=False)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise RuntimeError(f"{len(failed)} dataset(s) failed to refresh: {', '.join(o.dataset for o in failed)}.")

@@ -1,0 +1,102 @@
+"""Raw load: every dataset in the manifest lands, as text, in one table of schema `raw`.
+
+One dlt resource (and so one Dagster asset) per dataset; all files of a dataset (vintages, editions) land in the
+same table, each row tagged with the file it came from. Column names follow dlt's snake_case naming; the original
+headers are recorded per file in the manifest.
+"""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+import dlt
+import pyarrow as pa
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from nsw_doe.defs.resources import WarehouseResource
+from nsw_doe.settings import Settings, load_settings
+from nsw_doe.sources.catalog import Dataset, SourceFile, load_manifest
+from nsw_doe.sources.readers import Table
+from nsw_doe.sources.snapshot import load_table
+
+RAW_SCHEMA = "raw"
+LINEAGE_COLUMNS = ("_source_file", "_source_sha256", "_vintage", "_loaded_at")
+
+
+def to_arrow(table: Table, source: SourceFile, loaded_at: datetime) -> pa.Table:
+    columns = {name: pa.array([row[i] for row in table.rows], pa.string()) for i, name in enumerate(table.columns)}
+    n = len(table.rows)
+    columns["_source_file"] = pa.array([source.path] * n, pa.string())
+    columns["_source_sha256"] = pa.array([source.sha256] * n, pa.string())
+    columns["_vintage"] = pa.array([source.vintage] * n, pa.string())
+    columns["_loaded_at"] = pa.array([loaded_at] * n, pa.timestamp("us", tz="UTC"))
+    return pa.table(columns)
+
+
+def empty_arrow(dataset: Dataset) -> pa.Table:
+    """An empty table with the dataset's columns, so that downstream models build on zero rows."""
+    names = list(dict.fromkeys(c for f in dataset.files for c in f.columns)) + list(LINEAGE_COLUMNS)
+    fields = [pa.field(n, pa.timestamp("us", tz="UTC") if n == "_loaded_at" else pa.string()) for n in names]
+    return pa.schema(fields).empty_table()
+
+
+def dataset_resource(settings: Settings, dataset: Dataset):
+    @dlt.resource(
+        name=dataset.id,
+        table_name=dataset.raw_table,
+        write_disposition="replace",
+        schema_contract={"data_type": "freeze"},
+    )
+    def files():
+        if dataset.is_external and settings.acara_dir is None:
+            dg.get_dagster_logger().warning(
+                f"{dataset.id}: skipped, {dataset.external_env} is not set; raw.{dataset.raw_table} is left empty. "
+                f"Point {dataset.external_env} at the directory holding {', '.join(f.path for f in dataset.files)}."
+            )
+            yield empty_arrow(dataset)
+            return
+        loaded_at = datetime.now(UTC)
+        for source in dataset.files:
+            yield to_arrow(load_table(settings, dataset, source), source, loaded_at)
+
+    return files
+
+
+@dlt.source(name="nsw_doe_snapshot")
+def snapshot_source(settings: Settings):
+    manifest = load_manifest(settings.manifest_path)
+    return [dataset_resource(settings, d) for d in manifest.datasets]
+
+
+class RawTranslator(DagsterDltTranslator):
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
+        spec = super().get_asset_spec(data)
+        return spec.replace_attributes(
+            key=dg.AssetKey([RAW_SCHEMA, data.resource.table_name]),
+            deps=[],
+            group_name="raw",
+            kinds={"dlt", "duckdb"},
+        )
+
+
+def pipeline_for(database: str) -> dlt.Pipeline:
+    """A dlt pipeline writing schema `raw` of the given DuckDB file, its state kept beside that file."""
+    return dlt.pipeline(
+        pipeline_name="nsw_doe_raw",
+        destination=dlt.destinations.duckdb(database),
+        dataset_name=RAW_SCHEMA,
+        pipelines_dir=f"{database}.dlt",
+    )
+
+
+SETTINGS = load_settings()
+
+
+@dlt_assets(
+    dlt_source=snapshot_source(SETTINGS),
+    dlt_pipeline=pipeline_for(str(SETTINGS.warehouse_dir / "dev.duckdb")),
+    name="raw_snapshot",
+    dagster_dlt_translator=RawTranslator(),
+)
+def raw_snapshot(context: dg.AssetExecutionContext, dlt: DagsterDltResource, warehouse: WarehouseResource):
+    yield from dlt.run(context=context, dlt_pipeline=pipeline_for(warehouse.database))

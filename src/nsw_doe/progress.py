@@ -1,0 +1,59 @@
+"""What `nsw-doe build` shows while it runs and when it ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nsw_doe.build import BuildSummary
+
+
+class BuildProgress:
+    """A progress bar over asset materialisations, fed by Dagster events."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = self.progress.add_task("starting", total=None)
+
+    def __enter__(self) -> BuildProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def on_event(self, event: dg.DagsterEvent) -> None:
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            self.progress.update(self.task, description=f"running {event.step_key}")
+        elif kind == "ASSET_MATERIALIZATION":
+            key = event.asset_key.to_user_string()
+            self.progress.update(self.task, advance=1, description=f"built {key}")
+        elif kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            self.console.print(f"[red]check failed[/] {event.event_specific_data.asset_check_key.to_user_string()}")
+
+    def print_summary(self, summary: BuildSummary, log_path: Path) -> None:
+        table = Table("schema", "tables", "rows", title="Warehouse built")
+        for s in summary.schemas:
+            table.add_row(s.schema, str(s.tables), f"{s.rows:,}")
+        self.console.print(table)
+        checks = f"checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed"
+        if summary.checks_failed:
+            checks += f" ({', '.join(summary.checks_failed)})"
+        self.console.print(f"{summary.materialized} assets materialised; {checks}")
+        self.console.print(f"Elapsed: {summary.elapsed_seconds:.1f} s. Build log: {log_path}")
+        self.console.print(f"Warehouse: [bold]{summary.warehouse}[/]")
+        self.console.print('Query it: nsw-doe query "select * from staging.stg__doe__master_dataset limit 5"')

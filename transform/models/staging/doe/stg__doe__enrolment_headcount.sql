@@ -1,0 +1,15 @@
+-- One row per school and calendar year. Blank means the school was not open; SP means suppressed.
+with unpivoted as (
+    unpivot {{ source('raw', 'enrolment_headcount') }}
+    on columns('^hc_[0-9]{4}$')
+    into name year_column value headcount_text
+)
+
+select
+    cast(school_code as integer) as school_code,
+    {{ strip_footnotes(clean_text('school_name')) }} as school_name,
+    cast(substr(year_column, 4) as integer) as calendar_year,
+    {{ decode_number('headcount_text', 'integer') }} as headcount,
+    {{ value_status('headcount_text') }} as headcount_status,
+    _source_file as source_file
+from unpivoted

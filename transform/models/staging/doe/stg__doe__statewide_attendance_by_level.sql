@@ -1,0 +1,25 @@
+-- Statewide attendance rate by education level, for all students and for Aboriginal students.
+with combined as (
+    select 'all_students' as cohort, year, "primary", junior_secondary, senior_secondary, secondary,
+        nsw_total as all_levels, _source_file
+    from {{ source('raw', 'statewide_attendance_by_level') }}
+    union all
+    select 'aboriginal_students' as cohort, year, "primary", junior_secondary, senior_secondary, secondary,
+        all_nsw as all_levels, _source_file
+    from {{ source('raw', 'statewide_aboriginal_attendance_by_level') }}
+),
+
+unpivoted as (
+    unpivot combined
+    on "primary", junior_secondary, senior_secondary, secondary, all_levels
+    into name education_level value rate_text
+)
+
+select
+    cast(year as integer) as calendar_year,
+    cohort,
+    education_level,
+    {{ decode_number('rate_text') }} as attendance_rate,
+    {{ value_status('rate_text') }} as attendance_status,
+    _source_file as source_file
+from unpivoted
