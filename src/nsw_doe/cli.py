@@ -157,3 +157,7 @@ def sources_refresh(
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise RuntimeError(f"{len(failed)} dataset(s) failed to refresh: {', '.join(o.dataset for o in failed)}.")
+
+
+if __name__ == "__main__":
+    app()

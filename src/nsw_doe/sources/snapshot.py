@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import os
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,12 @@ def read_bytes(path: Path) -> bytes:
     if not path.exists():
         raise SnapshotError(f"{path} does not exist.")
     data = path.read_bytes()
-    return gzip.decompress(data) if path.suffix == ".gz" else data
+    if path.suffix != ".gz":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SnapshotError(f"{path} is not a readable gzip file ({exc}).") from exc
 
 
 def parse_file(data: bytes, source: SourceFile, name: str) -> Table:

@@ -18,6 +18,7 @@ from nsw_doe.settings import Settings, load_settings
 from nsw_doe.sources.catalog import Dataset, SourceFile, load_manifest
 from nsw_doe.sources.readers import Table
 from nsw_doe.sources.snapshot import load_table
+from nsw_doe.warehouse import Warehouse
 
 RAW_SCHEMA = "raw"
 LINEAGE_COLUMNS = ("_source_file", "_source_sha256", "_vintage", "_loaded_at")
@@ -94,9 +95,12 @@ SETTINGS = load_settings()
 
 @dlt_assets(
     dlt_source=snapshot_source(SETTINGS),
-    dlt_pipeline=pipeline_for(str(SETTINGS.warehouse_dir / "dev.duckdb")),
+    dlt_pipeline=pipeline_for(str(Warehouse(SETTINGS.warehouse_dir).dev)),
     name="raw_snapshot",
     dagster_dlt_translator=RawTranslator(),
 )
 def raw_snapshot(context: dg.AssetExecutionContext, dlt: DagsterDltResource, warehouse: WarehouseResource):
-    yield from dlt.run(context=context, dlt_pipeline=pipeline_for(warehouse.database))
+    # Settings are read again at run time, so a run sees the snapshot and ACARA directory configured now.
+    yield from dlt.run(
+        context=context, dlt_source=snapshot_source(load_settings()), dlt_pipeline=pipeline_for(warehouse.database)
+    )

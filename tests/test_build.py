@@ -1,0 +1,219 @@
+"""End to end: build the whole asset graph from the pinned snapshot into a temporary warehouse directory."""
+
+import gzip
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from nsw_doe.build import run_build
+from nsw_doe.settings import load_settings
+from nsw_doe.sources.catalog import load_manifest
+from nsw_doe.warehouse import Warehouse
+from tests.conftest import acara_source_dir
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NSW_DOE_WAREHOUSE_DIR", str(warehouse_dir))
+        env.setenv("NSW_DOE_ACARA_DIR", str(acara_source_dir()))
+        settings = load_settings()
+        summary = run_build(settings)
+        yield settings, summary
+
+
+@pytest.fixture
+def con(built):
+    settings, _ = built
+    with Warehouse(settings.warehouse_dir).connect_read_only() as connection:
+        yield connection
+
+
+def scalar(con, sql):
+    return con.execute(sql).fetchone()[0]
+
+
+def test_build_publishes_raw_and_staging_with_every_check_passing(built):
+    settings, summary = built
+    assert summary.warehouse == settings.warehouse_dir / "nsw_doe.duckdb"
+    assert summary.warehouse.exists()
+    schemas = {s.schema: s for s in summary.schemas}
+    assert schemas["raw"].tables >= 16 and schemas["staging"].tables == 14
+    assert summary.checks_failed == []
+    assert summary.checks_passed >= 54
+    assert not list((settings.warehouse_dir / "builds").iterdir()), "no build file is left behind"
+
+
+def test_every_raw_table_holds_exactly_the_manifest_rows_of_each_file(built, con):
+    settings, _ = built
+    for dataset in load_manifest(settings.manifest_path).datasets:
+        counts = dict(con.execute(f"select _source_file, count(*) from raw.{dataset.raw_table} group by 1").fetchall())
+        assert counts == {f.path: f.rows for f in dataset.files}, dataset.id
+
+
+def test_raw_rows_carry_their_lineage(built, con):
+    settings, _ = built
+    master = load_manifest(settings.manifest_path).get("master_dataset")
+    lineage = con.execute("select distinct _source_file, _source_sha256, _vintage from raw.master_dataset").fetchall()
+    assert sorted(lineage) == sorted((f.path, f.sha256, f.vintage) for f in master.files)
+    assert scalar(con, "select count(*) from raw.master_dataset where _loaded_at is null") == 0
+    assert scalar(con, "select count(*) from raw._dlt_loads where status = 0") == 1
+
+
+def test_suppression_markers_are_decoded_as_the_source_counts_them(con):
+    # SOURCES.md counts the markers in the two attendance editions: sp 204 + 9, na 121 + 79.
+    statuses = dict(
+        con.execute("select attendance_status, count(*) from staging.stg__doe__attendance group by 1").fetchall()
+    )
+    assert statuses["suppressed"] == 213
+    assert statuses["not_applicable"] == 200
+    assert (
+        scalar(
+            con,
+            "select count(*) from staging.stg__doe__attendance where attendance_status = 'suppressed' "
+            "and attendance_rate is not null",
+        )
+        == 0
+    )
+    # The composite-class file has 544 literal NULL cells, all percentages of schools with no composite class.
+    nulls = "(pct_composite_classes is null)::int + (pct_composite_class_students is null)::int"
+    assert scalar(con, f"select sum({nulls}) from staging.stg__doe__composite_classes") == 544
+    assert (
+        scalar(
+            con,
+            f"select count(*) from staging.stg__doe__composite_classes where {nulls} > 0 "
+            "and composite_class_count <> 0",
+        )
+        == 0
+    )
+    # Headcount 'SP' cells are suppressed, never zero.
+    assert (
+        scalar(
+            con,
+            "select count(*) from staging.stg__doe__enrolment_headcount "
+            "where headcount_status = 'suppressed' and headcount is not null",
+        )
+        == 0
+    )
+
+
+def test_state_total_rows_are_separated_from_school_rows(con):
+    totals = con.execute(
+        "select distinct edition_year, school_name from staging.stg__doe__attendance where is_state_total order by 1"
+    ).fetchall()
+    assert totals == [(2017, "NSW Government"), (2022, "NSW government")]
+    assert (
+        scalar(
+            con, "select count(*) from staging.stg__doe__attendance where not is_state_total and school_code is null"
+        )
+        == 0
+    )
+    assert (
+        scalar(con, "select count(distinct school_code) from staging.stg__doe__composite_classes where is_state_total")
+        == 1
+    )
+
+
+def test_master_dataset_vintages_share_one_shape(built, con):
+    settings, _ = built
+    master = load_manifest(settings.manifest_path).get("master_dataset")
+    per_vintage = dict(
+        con.execute(
+            "select vintage_date::varchar, count(*) from staging.stg__doe__master_dataset group by 1"
+        ).fetchall()
+    )
+    assert per_vintage == {f.vintage: f.rows for f in master.files}
+    # Student_number (2018) and latest_year_enrolment_FTE (later) land in one column.
+    assert (
+        scalar(
+            con,
+            "select count(latest_year_enrolment_fte) from staging.stg__doe__master_dataset "
+            "where vintage_date = '2018-04-23'",
+        )
+        > 2000
+    )
+    assert scalar(con, "select count(*) from staging.stg__doe__master_dataset where town_suburb like '% '") == 0
+
+
+def test_acara_workbooks_load_when_their_directory_is_set(con):
+    # SOURCES.md: 9,719 schools in the profile, NSW 3,189 of them, 2,213 government.
+    assert scalar(con, "select count(*) from staging.stg__acara__school_profile") == 9719
+    assert scalar(con, "select count(*) from staging.stg__acara__school_profile where state = 'NSW'") == 3189
+    assert (
+        scalar(
+            con,
+            "select count(*) from staging.stg__acara__school_profile "
+            "where state = 'NSW' and school_sector = 'Government'",
+        )
+        == 2213
+    )
+
+
+def nsw_doe(*args, env):
+    return subprocess.run(
+        [sys.executable, "-m", "nsw_doe.cli", *args], capture_output=True, text=True, env={**os.environ, **env}
+    )
+
+
+def test_a_reader_holding_the_warehouse_open_does_not_block_a_build(built):
+    settings, first = built
+    warehouse = Warehouse(settings.warehouse_dir)
+    reader = duckdb.connect(str(warehouse.published), read_only=True)
+    try:
+        before = reader.execute("select count(*) from raw.master_dataset").fetchone()[0]
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("NSW_DOE_WAREHOUSE_DIR", str(settings.warehouse_dir))
+            env.delenv("NSW_DOE_ACARA_DIR", raising=False)
+            second = run_build(load_settings())
+        # The reader goes on reading the build it opened...
+        assert reader.execute("select count(*) from raw.master_dataset").fetchone()[0] == before
+        assert reader.execute("select count(*) from raw.acara_school_profile").fetchone()[0] == 9719
+    finally:
+        reader.close()
+    # ...while the new build is published and the one it replaced is kept.
+    assert second.warehouse == warehouse.published
+    with warehouse.connect_read_only() as con:
+        assert scalar(con, "select count(*) from raw.acara_school_profile") == 0
+    with duckdb.connect(str(warehouse.previous), read_only=True) as old:
+        assert old.execute("select count(*) from raw.acara_school_profile").fetchone()[0] == 9719
+
+
+def test_a_failed_build_publishes_nothing_and_says_why(built, snapshot_copy):
+    settings, _ = built
+    published = Warehouse(settings.warehouse_dir).published
+    stamp = published.stat().st_mtime_ns
+    tampered = snapshot_copy.snapshot_dir / "attendance" / "2022-attendance-data-final.csv.gz"
+    tampered.write_bytes(gzip.compress(gzip.decompress(tampered.read_bytes()).replace(b"94.3", b"94.4", 1)))
+    env = {
+        "NSW_DOE_WAREHOUSE_DIR": str(settings.warehouse_dir),
+        "NSW_DOE_SNAPSHOT_DIR": str(snapshot_copy.snapshot_dir),
+    }
+
+    result = nsw_doe("build", env=env)
+
+    assert result.returncode == 1
+    assert "nothing was published" in result.stderr
+    assert "2022-attendance-data-final.csv.gz: sha256 is" in result.stderr.replace("\n", "")
+    assert "Traceback" not in result.stderr
+    assert published.stat().st_mtime_ns == stamp
+    with Warehouse(settings.warehouse_dir).connect_read_only() as con:
+        assert scalar(con, "select count(*) from raw.attendance") == 4311
+    assert not list((settings.warehouse_dir / "builds").iterdir())
+
+
+def test_query_is_read_only_and_errors_are_one_paragraph(built):
+    settings, _ = built
+    env = {"NSW_DOE_WAREHOUSE_DIR": str(settings.warehouse_dir)}
+    ok = nsw_doe("query", "--format", "csv", "select count(*) as n from staging.stg__doe__master_dataset", env=env)
+    assert ok.returncode == 0 and ok.stdout.splitlines() == ["n", "22136"]
+
+    write = nsw_doe("query", "create table staging.x as select 1", env=env)
+    assert write.returncode == 1
+    assert "read-only" in write.stderr and "Traceback" not in write.stderr
+
+    debug = nsw_doe("--debug", "query", "select * from nowhere", env=env)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "nowhere" in debug.stderr
