@@ -160,7 +160,7 @@ def nsw_doe(*args, env):
 
 
 def test_a_reader_holding_the_warehouse_open_does_not_block_a_build(built):
-    settings, first = built
+    settings, _ = built
     warehouse = Warehouse(settings.warehouse_dir)
     reader = duckdb.connect(str(warehouse.published), read_only=True)
     try:

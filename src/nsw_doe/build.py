@@ -7,7 +7,6 @@ warehouse stays published.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,6 @@ class SchemaSummary:
 @dataclass
 class BuildSummary:
     warehouse: Path
-    elapsed_seconds: float
     schemas: list[SchemaSummary]
     checks_passed: int
     checks_failed: list[str] = field(default_factory=list)
@@ -107,7 +105,6 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
     from nsw_doe.defs.jobs import BUILD_JOB_NAME
     from nsw_doe.defs.resources import WarehouseResource
 
-    started = time.perf_counter()
     warehouse = Warehouse(settings.warehouse_dir)
     definitions = load_definitions(on_event)
     job = definitions.resolve_job_def(BUILD_JOB_NAME)
@@ -133,7 +130,6 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
         warehouse.discard(build_path)
     return BuildSummary(
         warehouse=published,
-        elapsed_seconds=time.perf_counter() - started,
         schemas=schemas,
         checks_passed=len(checks) - len(failed),
         checks_failed=failed,

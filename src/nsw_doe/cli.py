@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -55,6 +56,7 @@ def friendly_errors(command: Callable) -> Callable:
 @friendly_errors
 def build() -> None:
     """Build the whole warehouse from the pinned snapshot and publish it."""
+    started = time.perf_counter()
     from nsw_doe.build import run_build
     from nsw_doe.progress import BuildProgress
 
@@ -63,7 +65,7 @@ def build() -> None:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with BuildProgress(console) as progress, log_path.open("w") as log, contextlib.redirect_stdout(log):
         summary = run_build(settings, on_event=progress.on_event)
-    progress.print_summary(summary, log_path)
+    progress.print_summary(summary, log_path, time.perf_counter() - started)
 
 
 @app.command()

@@ -45,7 +45,7 @@ class BuildProgress:
         elif kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
             self.console.print(f"[red]check failed[/] {event.event_specific_data.asset_check_key.to_user_string()}")
 
-    def print_summary(self, summary: BuildSummary, log_path: Path) -> None:
+    def print_summary(self, summary: BuildSummary, log_path: Path, elapsed_seconds: float) -> None:
         table = Table("schema", "tables", "rows", title="Warehouse built")
         for s in summary.schemas:
             table.add_row(s.schema, str(s.tables), f"{s.rows:,}")
@@ -54,6 +54,6 @@ class BuildProgress:
         if summary.checks_failed:
             checks += f" ({', '.join(summary.checks_failed)})"
         self.console.print(f"{summary.materialized} assets materialised; {checks}")
-        self.console.print(f"Elapsed: {summary.elapsed_seconds:.1f} s. Build log: {log_path}")
+        self.console.print(f"Elapsed: {elapsed_seconds:.1f} s. Build log: {log_path}")
         self.console.print(f"Warehouse: [bold]{summary.warehouse}[/]")
         self.console.print('Query it: nsw-doe query "select * from staging.stg__doe__master_dataset limit 5"')

@@ -1,0 +1,85 @@
+"""`make bench`: median wall time and peak memory of `nsw-doe build`, against a bare DuckDB load of the snapshot.
+
+Each run is a fresh process; memory is the peak of the summed RSS of its whole process tree (the build starts
+dbt as a child process), sampled every 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from nsw_doe.settings import load_settings
+from nsw_doe.sources.catalog import load_manifest
+
+
+def bare_load(database: Path) -> None:
+    """Load every pinned file into DuckDB as text with DuckDB's own readers: the floor a build is compared to."""
+    settings = load_settings()
+    with duckdb.connect(str(database)) as con:
+        for dataset in load_manifest(settings.manifest_path).datasets:
+            for i, source in enumerate(f for f in dataset.files if not dataset.is_external):
+                path = str(settings.snapshot_dir / source.path)
+                table = f'"{dataset.raw_table}_{i}"'
+                if source.format == "csv":
+                    # DuckDB's reader knows utf-8 (BOM or not) and latin-1, which stands in for cp1252 here.
+                    encoding = {"utf-8-sig": "utf-8", "cp1252": "latin-1"}.get(source.encoding, source.encoding)
+                    con.execute(
+                        f"create table {table} as select * from read_csv(?, header = true, all_varchar = true, "
+                        "delim = ',', quote = '\"', strict_mode = false, encoding = ?)",
+                        [path, encoding],
+                    )
+                else:
+                    con.execute(f"create table {table} as select unnest(records) as r from read_json(?)", [path])
+
+
+def measure(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak summed RSS (bytes) of a command and its descendants."""
+    started = time.perf_counter()
+    process = psutil.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        try:
+            tree = [process, *process.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    results: dict[str, list[tuple[float, int]]] = {"nsw-doe build": [], "bare DuckDB load": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "NSW_DOE_WAREHOUSE_DIR": scratch}
+        for run in range(args.runs):
+            results["nsw-doe build"].append(measure([sys.executable, "-m", "nsw_doe.cli", "build"], env))
+            target = Path(scratch) / f"bare-{run}.duckdb"
+            code = f"from nsw_doe.bench import bare_load; bare_load({str(target)!r})"
+            results["bare DuckDB load"].append(measure([sys.executable, "-c", code], env))
+            print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
+    medians = {k: (statistics.median(t for t, _ in v), statistics.median(m for _, m in v)) for k, v in results.items()}
+    print(f"{'':20} {'median wall s':>14} {'median peak RSS MiB':>20}   (runs: {args.runs})")
+    for name, (seconds, rss) in medians.items():
+        print(f"{name:20} {seconds:14.1f} {rss / 2**20:20.0f}")
+    (build_s, build_rss), (bare_s, bare_rss) = medians.values()
+    print(f"{'ratio build/bare':20} {build_s / bare_s:14.1f} {build_rss / bare_rss:20.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Publishing a build: atomic replace, the previous build kept, failed builds cleaned away."""
+
+import duckdb
+import pytest
+
+from nsw_doe.warehouse import Warehouse, WarehouseError
+
+
+def make_build(warehouse: Warehouse, value: int):
+    path = warehouse.new_build_path()
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"create table t as select {value} as v")
+    return path
+
+
+def read(path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select v from t").fetchone()[0]
+
+
+def test_publishing_replaces_the_warehouse_and_keeps_the_previous_one(tmp_path):
+    warehouse = Warehouse(tmp_path)
+    with pytest.raises(WarehouseError, match="No warehouse has been published"):
+        warehouse.connect_read_only()
+
+    warehouse.publish(make_build(warehouse, 1))
+    assert read(warehouse.published) == 1 and not warehouse.previous.exists()
+
+    second = make_build(warehouse, 2)
+    warehouse.publish(second)
+    assert read(warehouse.published) == 2 and read(warehouse.previous) == 1
+    assert not second.exists()
+    with warehouse.connect_read_only() as con, pytest.raises(duckdb.Error, match="read-only"):
+        con.execute("create table u (x int)")
+
+
+def test_discarding_a_build_removes_everything_it_left(tmp_path):
+    warehouse = Warehouse(tmp_path)
+    build = make_build(warehouse, 1)
+    wal = build.with_name(build.name + ".wal")
+    wal.write_bytes(b"")
+    (build.with_name(build.name + ".dlt") / "pipelines").mkdir(parents=True)
+    warehouse.discard(build)
+    assert list((tmp_path / "builds").iterdir()) == []
