@@ -1,15 +1,16 @@
 # The two commands: `make run` builds everything, `make test` checks everything. Both install what is missing.
 SHELL := /bin/bash
-export PATH := $(HOME)/.local/bin:$(PATH)
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH if there is one, else the uv module that `uv-tool` installs from PyPI.
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 
-.PHONY: install run test lint dev bench clean
+.PHONY: uv-tool install run test lint dev bench clean
 
-$(UV):
-	python3 -m pip install --user --quiet uv || python3 -m pip install --quiet --break-system-packages --user uv
+uv-tool:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null \
+		|| python3 -m pip install --quiet --user --break-system-packages uv
 
-install: $(UV)  ## Install Python 3.11 dependencies from uv.lock into .venv
+install: uv-tool  ## Install Python 3.11 and the locked dependencies into .venv
 	$(UV) sync --frozen
 
 run: install  ## Build the warehouse from the pinned snapshot and publish it

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from nsw_doe import dbt_project
-from nsw_doe.settings import load_settings
+from nsw_doe.settings import PROJECT_ROOT, load_settings
 from nsw_doe.sources.catalog import load_manifest
 
 
@@ -69,7 +69,8 @@ def test_the_webserver_serves_the_asset_graph_over_graphql(definitions, tmp_path
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "dagster_webserver", "-m", "nsw_doe.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "dagster_webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -92,6 +93,7 @@ def test_the_webserver_serves_the_asset_graph_over_graphql(definitions, tmp_path
         server.terminate()
         server.wait(timeout=30)
     nodes = {"/".join(n["assetKey"]["path"]): n for n in body["data"]["assetNodes"]}
+    assert len(nodes) == 30
     assert nodes["raw/master_dataset"]["groupName"] == "raw"
     staging = nodes["staging/stg__doe__master_dataset"]
     assert staging["groupName"] == "staging"

@@ -103,11 +103,13 @@ def ui(port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000
     from nsw_doe import dbt_project
 
     dbt_project.prepare()
-    settings = load_settings()
-    home = settings.warehouse_dir / "dagster_home"
+    home = load_settings().warehouse_dir / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
+    instance_config = home / "dagster.yaml"
+    if not instance_config.exists():  # no telemetry: the platform makes no request of its own to the internet
+        instance_config.write_text("telemetry:\n  enabled: false\n")
     env = {**os.environ, "DAGSTER_HOME": str(home)}
-    command = ["dagster", "dev", "-m", "nsw_doe.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    command = ["dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)]
     raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT, env=env))
 
 

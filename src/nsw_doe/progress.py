@@ -6,23 +6,21 @@ from pathlib import Path
 
 import dagster as dg
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from nsw_doe.build import BuildSummary
 
 
 class BuildProgress:
-    """A progress bar over asset materialisations, fed by Dagster events."""
+    """A spinner counting asset materialisations, fed by Dagster events."""
 
     def __init__(self, console: Console):
         self.console = console
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
             TimeElapsedColumn(),
+            TextColumn("{task.completed} assets built; {task.description}"),
             console=console,
             transient=True,
         )

@@ -13,7 +13,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 class Settings:
     snapshot_dir: Path
     warehouse_dir: Path
-    transform_dir: Path
     acara_dir: Path | None
     portal_url: str
 
@@ -29,7 +28,6 @@ def load_settings() -> Settings:
     return Settings(
         snapshot_dir=Path(env.get("NSW_DOE_SNAPSHOT_DIR", PROJECT_ROOT / "data" / "sources")),
         warehouse_dir=Path(env.get("NSW_DOE_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")),
-        transform_dir=PROJECT_ROOT / "transform",
         acara_dir=Path(acara) if acara else None,
         portal_url=env.get("NSW_DOE_PORTAL_URL", "https://data.nsw.gov.au").rstrip("/"),
     )

@@ -24,9 +24,7 @@ class PortalError(Exception):
 @dataclass
 class CkanResource:
     id: str
-    name: str
     url: str
-    format: str
     datastore_active: bool
     last_modified: str | None
     hash: str | None
@@ -79,9 +77,7 @@ class CkanClient:
             if raw.get("id") == resource_id:
                 return CkanResource(
                     id=resource_id,
-                    name=raw.get("name") or resource_id,
                     url=raw.get("url") or "",
-                    format=(raw.get("format") or "").lower(),
                     datastore_active=bool(raw.get("datastore_active")),
                     last_modified=raw.get("last_modified") or raw.get("metadata_modified"),
                     hash=raw.get("hash") or None,

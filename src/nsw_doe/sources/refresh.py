@@ -38,6 +38,8 @@ def _fetch(client: CkanClient, dataset: Dataset, spec: RefreshResource) -> tuple
     resource = client.resource(dataset.ckan_package_id, spec.resource_id)
     vintage = (resource.last_modified or datetime.now(UTC).isoformat())[:10]
     if spec.access == "datastore":
+        if not resource.datastore_active:
+            raise PortalError(f"Resource {spec.resource_id} is not in the portal's datastore; refresh it by download.")
         table = client.datastore(spec.resource_id)
         body = {
             "fields": [{"id": f, "type": "text"} for f in table.fields],
