@@ -42,6 +42,14 @@ def attendance_2023_edition(settings) -> bytes:
     return ("\ufeff" + "\r\n".join([lines[0] + ",2023"] + [line + ",90.1" for line in lines[1:]]) + "\r\n").encode()
 
 
+def serve_attendance(portal: FakePortal, settings, data: bytes | None = None, declared_hash: str = "") -> None:
+    """Publish the next attendance edition (last modified 2024-03-01) on the fake portal."""
+    data = data if data is not None else attendance_2023_edition(settings)
+    portal.add_download(
+        ATTENDANCE_PACKAGE, ATTENDANCE_RESOURCE, "2023-attendance.csv", data, "2024-03-01T00:00:00", declared_hash
+    )
+
+
 @pytest.fixture
 def portal(snapshot_copy):
     with FakePortal(slow_seconds=1.5) as fake:
@@ -96,13 +104,7 @@ def test_http_500_is_retried_then_succeeds(snapshot_copy, portal):
 
 
 def test_timeout_fails_one_dataset_and_the_others_go_on(snapshot_copy, portal):
-    portal.add_download(
-        ATTENDANCE_PACKAGE,
-        ATTENDANCE_RESOURCE,
-        "2023-attendance.csv",
-        attendance_2023_edition(snapshot_copy),
-        "2024-03-01T00:00:00",
-    )
+    serve_attendance(portal, snapshot_copy)
     portal.fail_always(DOWNLOAD_PREFIX, "slow")
     before = files_of(snapshot_copy, "attendance")
 
@@ -116,13 +118,7 @@ def test_timeout_fails_one_dataset_and_the_others_go_on(snapshot_copy, portal):
 
 
 def test_truncated_download_is_refused(snapshot_copy, portal):
-    portal.add_download(
-        ATTENDANCE_PACKAGE,
-        ATTENDANCE_RESOURCE,
-        "2023-attendance.csv",
-        attendance_2023_edition(snapshot_copy),
-        "2024-03-01T00:00:00",
-    )
+    serve_attendance(portal, snapshot_copy)
     portal.fail_always(DOWNLOAD_PREFIX, "truncate")
     before = files_of(snapshot_copy, "attendance")
 
@@ -134,14 +130,7 @@ def test_truncated_download_is_refused(snapshot_copy, portal):
 
 
 def test_sha256_mismatch_with_the_portal_is_refused(snapshot_copy, portal):
-    portal.add_download(
-        ATTENDANCE_PACKAGE,
-        ATTENDANCE_RESOURCE,
-        "2023-attendance.csv",
-        attendance_2023_edition(snapshot_copy),
-        "2024-03-01T00:00:00",
-        declared_hash="0" * 64,
-    )
+    serve_attendance(portal, snapshot_copy, declared_hash="0" * 64)
     before = files_of(snapshot_copy, "attendance")
 
     [outcome] = refresh(snapshot_copy, only=["attendance"], client=client(portal))
@@ -153,7 +142,7 @@ def test_sha256_mismatch_with_the_portal_is_refused(snapshot_copy, portal):
 
 def test_renamed_column_is_refused_with_its_name(snapshot_copy, portal):
     renamed = attendance_2023_edition(snapshot_copy).replace(b"school_code,", b"school_id,", 1)
-    portal.add_download(ATTENDANCE_PACKAGE, ATTENDANCE_RESOURCE, "2023-attendance.csv", renamed, "2024-03-01")
+    serve_attendance(portal, snapshot_copy, data=renamed)
     before = files_of(snapshot_copy, "attendance")
 
     [outcome] = refresh(snapshot_copy, only=["attendance"], client=client(portal))
@@ -164,13 +153,7 @@ def test_renamed_column_is_refused_with_its_name(snapshot_copy, portal):
 
 
 def test_csv_with_a_bom_is_pinned_with_a_clean_header(snapshot_copy, portal):
-    portal.add_download(
-        ATTENDANCE_PACKAGE,
-        ATTENDANCE_RESOURCE,
-        "2023-attendance.csv",
-        attendance_2023_edition(snapshot_copy),
-        "2024-03-01T00:00:00",
-    )
+    serve_attendance(portal, snapshot_copy)
 
     [outcome] = refresh(snapshot_copy, only=["attendance"], client=client(portal))
 
