@@ -16,6 +16,32 @@ def acara_source_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """One full build (ACARA included) into a temporary warehouse directory, shared by the tests that read it."""
+    from nsw_doe.build import run_build
+
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NSW_DOE_WAREHOUSE_DIR", str(warehouse_dir))
+        env.setenv("NSW_DOE_ACARA_DIR", str(acara_source_dir()))
+        settings = load_settings()
+        yield settings, run_build(settings)
+
+
+@pytest.fixture
+def con(built):
+    """A read-only connection to the published warehouse of the shared build."""
+    from nsw_doe.warehouse import Warehouse
+
+    with Warehouse(built[0].warehouse_dir).connect_read_only() as connection:
+        yield connection
+
+
+def scalar(con, sql: str):
+    return con.execute(sql).fetchone()[0]
+
+
 @pytest.fixture
 def snapshot_copy(tmp_path: Path) -> Settings:
     """Settings whose snapshot and warehouse are private copies under tmp_path, safe to change."""

@@ -36,6 +36,7 @@ class BuildSummary:
     checks_passed: int
     checks_failed: list[str] = field(default_factory=list)
     materialized: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
 
 
 class _ProgressHandler(logging.Handler):
@@ -86,7 +87,11 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
     return "\n".join(lines) or "the run failed without a step failure (see --debug)"
 
 
-def summarise(database: Path) -> list[SchemaSummary]:
+QUARANTINE_TABLE = "quarantine.quarantine__rejected_rows"
+
+
+def summarise(database: Path) -> tuple[list[SchemaSummary], dict[str, int]]:
+    """Tables and rows per schema, and quarantined rows per source model."""
     with duckdb.connect(str(database), read_only=True) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -98,7 +103,8 @@ def summarise(database: Path) -> list[SchemaSummary]:
             entry = per_schema.setdefault(schema, SchemaSummary(schema, 0, 0))
             entry.tables += 1
             entry.rows += rows
-    return list(per_schema.values())
+        quarantined = dict(con.execute(f"select source_model, count(*) from {QUARANTINE_TABLE} group by 1").fetchall())
+    return list(per_schema.values()), quarantined
 
 
 def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | None = None) -> BuildSummary:
@@ -124,7 +130,7 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
             e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
         ]
         failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed]
-        schemas = summarise(build_path)
+        schemas, quarantined = summarise(build_path)
         published = warehouse.publish(build_path)
     finally:
         warehouse.discard(build_path)
@@ -134,4 +140,5 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
         checks_passed=len(checks) - len(failed),
         checks_failed=failed,
         materialized=sum(1 for e in result.all_events if e.is_step_materialization),
+        quarantined=quarantined,
     )

@@ -52,6 +52,9 @@ class BuildProgress:
         if summary.checks_failed:
             checks += f" ({', '.join(summary.checks_failed)})"
         self.console.print(f"{summary.materialized} assets materialised; {checks}")
+        held = sum(summary.quarantined.values())
+        by_source = ", ".join(f"{source}: {rows}" for source, rows in sorted(summary.quarantined.items()))
+        self.console.print(f"Quarantined rows: {held}" + (f" ({by_source})" if held else ""))
         self.console.print(f"Elapsed: {elapsed_seconds:.1f} s. Build log: {log_path}")
         self.console.print(f"Warehouse: [bold]{summary.warehouse}[/]")
         self.console.print('Query it: nsw-doe query "select * from staging.stg__doe__master_dataset limit 5"')

@@ -1,0 +1,17 @@
+-- Semester 1 attendance per school and calendar year, 2011-2022 (no 2020), with the year's headcount so that
+-- state rates can be weighted by students instead of averaging school averages.
+select
+    {{ school_key() }} as school_sk,
+    attendance.school_code,
+    attendance.calendar_year,
+    attendance.attendance_rate,
+    attendance.attendance_status,
+    headcount.headcount,
+    attendance.edition_year
+from {{ ref('prep__attendance') }} as attendance
+{{ join_school_key('attendance') }}
+left join {{ ref('stg__doe__enrolment_headcount') }} as headcount
+    on headcount.school_code = attendance.school_code
+    and headcount.calendar_year = attendance.calendar_year
+    and headcount.headcount_status = 'reported'
+where attendance.school_code is not null and attendance.attendance_status != 'invalid'

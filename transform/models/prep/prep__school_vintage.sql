@@ -1,0 +1,56 @@
+-- One row per government school per master-dataset vintage, with the cosmetic differences between vintages
+-- removed and a hash of the tracked attributes, so that a new dim__school version starts only on a real change.
+with vintages as (
+    select
+        vintage_date,
+        dense_rank() over (order by vintage_date) as vintage_seq
+    from (select distinct vintage_date from {{ ref('stg__doe__master_dataset') }})
+),
+
+cleaned as (
+    select
+        m.vintage_date,
+        v.vintage_seq,
+        m.school_code,
+        m.age_id,
+        m.age_id_kind,
+        m.school_name,
+        m.level_of_schooling,
+        -- 2024 reworded "Kinder to Year 6" as "Kindergarten to Year 6".
+        regexp_replace(m.school_subtype, '^Kinder to ', 'Kindergarten to ') as school_subtype,
+        -- 2025 dropped the (A)/(C) council-type suffix from LGA names.
+        regexp_replace(m.lga, '\s*\((A|C)\)$', '') as lga,
+        m.electorate,
+        m.asgs_remoteness,
+        m.operational_directorate,
+        m.principal_network,
+        m.latitude,
+        m.longitude,
+        m.icsea_value,
+        m.latest_year_enrolment_fte,
+        m.indigenous_pct,
+        m.lbote_pct,
+        m.selective_school,
+        m.opportunity_class,
+        m.school_gender,
+        m.town_suburb,
+        m.postcode,
+        m.school_email,
+        m.website
+    from {{ ref('stg__doe__master_dataset') }} as m
+    inner join vintages as v on m.vintage_date = v.vintage_date
+)
+
+select
+    *,
+    -- Whitespace and case never make a new version.
+    md5(concat_ws('|',
+        {%- for column in ['school_name', 'level_of_schooling', 'school_subtype', 'lga', 'electorate',
+                           'asgs_remoteness', 'operational_directorate', 'principal_network', 'latitude',
+                           'longitude', 'icsea_value', 'latest_year_enrolment_fte', 'indigenous_pct', 'lbote_pct',
+                           'selective_school', 'opportunity_class', 'school_gender'] %}
+        coalesce(lower(regexp_replace(trim(cast({{ column }} as varchar)), '\s+', ' ', 'g')), '~')
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    )) as tracked_attributes_hash
+from cleaned

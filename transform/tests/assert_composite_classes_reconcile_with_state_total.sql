@@ -1,0 +1,22 @@
+-- The school rows of the composite-class file add up to its NSW total row (school code 9999), every year.
+with schools as (
+    select
+        calendar_year,
+        sum(composite_class_count) as composite_class_count,
+        sum(composite_class_students) as composite_class_students
+    from {{ ref('fct__composite_class') }}
+    group by calendar_year
+),
+
+state as (
+    select calendar_year, measure, value
+    from {{ ref('fct__statewide_total') }}
+    where source_dataset = 'composite_classes'
+)
+
+select schools.calendar_year, state.measure, state.value as state_total, schools.composite_class_count,
+    schools.composite_class_students
+from schools
+inner join state on state.calendar_year = schools.calendar_year
+where (state.measure = 'composite_class_count' and state.value != schools.composite_class_count)
+    or (state.measure = 'composite_class_students' and state.value != schools.composite_class_students)
