@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 
-.PHONY: uv-tool install run test lint dev bench clean
+.PHONY: uv-tool install run test lint dev docs bench clean
 
 uv-tool:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null \
@@ -25,6 +25,9 @@ lint: install  ## Static checks
 
 dev: install  ## The Dagster UI on http://127.0.0.1:3000
 	$(RUN) nsw-doe ui
+
+docs: install  ## dbt docs site, docs/ERD.md and docs/bus_matrix.md (needs a built warehouse: make run)
+	$(RUN) nsw-doe docs
 
 bench: install  ## Median wall time and peak memory of a build, against a bare DuckDB load
 	$(RUN) python -m nsw_doe.bench

@@ -113,6 +113,26 @@ def ui(port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000
     raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT, env=env))
 
 
+@app.command()
+@friendly_errors
+def docs() -> None:
+    """Generate the dbt docs site, docs/ERD.md and docs/bus_matrix.md from the published warehouse."""
+    from nsw_doe.dbt_project import prepare
+    from nsw_doe.docs import write_docs
+    from nsw_doe.warehouse import Warehouse
+
+    prepare()
+    warehouse = Warehouse(load_settings().warehouse_dir)
+    if not warehouse.published.exists():
+        raise RuntimeError(f"No warehouse at {warehouse.published} to document: run `nsw-doe build` first.")
+    for path in write_docs(warehouse.published, warehouse.directory / "docs_site"):
+        console.print(f"wrote {path}")
+    console.print(
+        "Browse the dbt docs: uv run dbt docs serve --project-dir transform --target-path "
+        f"{warehouse.directory / 'docs_site'}"
+    )
+
+
 @sources_app.command("list")
 @friendly_errors
 def sources_list() -> None:

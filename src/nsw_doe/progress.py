@@ -57,4 +57,4 @@ class BuildProgress:
         self.console.print(f"Quarantined rows: {held}" + (f" ({by_source})" if held else ""))
         self.console.print(f"Elapsed: {elapsed_seconds:.1f} s. Build log: {log_path}")
         self.console.print(f"Warehouse: [bold]{summary.warehouse}[/]")
-        self.console.print('Query it: nsw-doe query "select * from staging.stg__doe__master_dataset limit 5"')
+        self.console.print('Query it: nsw-doe query "select * from marts.dim__school where is_current limit 5"')
