@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 
-.PHONY: uv-tool install run test lint dev docs bench clean
+.PHONY: uv-tool install run test lint dev docs ci-slim bench clean
 
 uv-tool:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null \
@@ -16,18 +16,22 @@ install: uv-tool  ## Install Python 3.11 and the locked dependencies into .venv
 run: install  ## Build the warehouse from the pinned snapshot and publish it
 	$(RUN) nsw-doe build
 
-test: install lint  ## Lint, then the whole test suite
-	$(RUN) pytest
+test: install lint  ## Lint, then the whole test suite (PYTEST_ARGS passes options, e.g. -m "not acara")
+	$(RUN) pytest $(PYTEST_ARGS)
 
-lint: install  ## Static checks
+lint: install  ## Static checks: ruff (Python), sqlfluff with the dbt templater (SQL)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) sqlfluff lint transform
 
 dev: install  ## The Dagster UI on http://127.0.0.1:3000
 	$(RUN) nsw-doe ui
 
 docs: install  ## dbt docs site, docs/ERD.md and docs/bus_matrix.md (needs a built warehouse: make run)
 	$(RUN) nsw-doe docs
+
+ci-slim: install  ## Build only the dbt models changed since the published build (state:modified+), and test them
+	$(RUN) nsw-doe ci-slim
 
 bench: install  ## Median wall time and peak memory of a build, against a bare DuckDB load
 	$(RUN) python -m nsw_doe.bench

@@ -118,7 +118,7 @@ def test_the_marts_answer_a_schools_attendance_over_time(published):
 
 def test_the_marts_answer_composite_class_share_per_year(published):
     rows = query(
-        "select calendar_year, value as pct_students_in_composite_classes from marts.fct__statewide_total "
+        "select calendar_year, measure_value as pct_students_in_composite_classes from marts.fct__statewide_total "
         "where source_dataset = 'composite_classes' and measure = 'pct_composite_class_students' order by 1"
     )
     assert [r["calendar_year"] for r in rows] == [2014, 2015, 2016, 2017, 2018, 2019, 2021, 2022]

@@ -34,11 +34,21 @@ def test_publishing_replaces_the_warehouse_and_keeps_the_previous_one(tmp_path):
         con.execute("create table u (x int)")
 
 
+def test_publishing_moves_the_builds_dbt_state_beside_the_warehouse(tmp_path):
+    warehouse = Warehouse(tmp_path)
+    build = make_build(warehouse, 1)
+    (build.parent / "state").mkdir()
+    (build.parent / "state" / "manifest.json").write_text("{}")
+    warehouse.publish(build)
+    warehouse.discard(build)
+    assert (warehouse.state / "manifest.json").read_text() == "{}"
+    assert list((tmp_path / "builds").iterdir()) == []
+
+
 def test_discarding_a_build_removes_everything_it_left(tmp_path):
     warehouse = Warehouse(tmp_path)
     build = make_build(warehouse, 1)
-    wal = build.with_name(build.name + ".wal")
-    wal.write_bytes(b"")
+    build.with_name(build.name + ".wal").write_bytes(b"")
     (build.with_name(build.name + ".dlt") / "pipelines").mkdir(parents=True)
     warehouse.discard(build)
     assert list((tmp_path / "builds").iterdir()) == []

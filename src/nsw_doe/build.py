@@ -6,15 +6,18 @@ warehouse stays published.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from nsw_doe.settings import Settings
+from nsw_doe.sources.snapshot import write_atomically
+from nsw_doe.targets import is_motherduck, remote_target
 from nsw_doe.warehouse import Warehouse
 
 
@@ -31,7 +34,7 @@ class SchemaSummary:
 
 @dataclass
 class BuildSummary:
-    warehouse: Path
+    warehouse: str | Path
     schemas: list[SchemaSummary]
     checks_passed: int
     checks_failed: list[str] = field(default_factory=list)
@@ -88,11 +91,12 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
 
 
 QUARANTINE_TABLE = "quarantine.quarantine__rejected_rows"
+SUMMARY_NAME = "build_summary.json"
 
 
-def summarise(database: Path) -> tuple[list[SchemaSummary], dict[str, int]]:
+def summarise(database: str) -> tuple[list[SchemaSummary], dict[str, int]]:
     """Tables and rows per schema, and quarantined rows per source model."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with duckdb.connect(database, read_only=not is_motherduck(database)) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_catalog = current_database() order by 1, 2"
@@ -107,38 +111,54 @@ def summarise(database: Path) -> tuple[list[SchemaSummary], dict[str, int]]:
     return list(per_schema.values()), quarantined
 
 
-def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | None = None) -> BuildSummary:
-    from nsw_doe.defs.jobs import BUILD_JOB_NAME
+def _execute(job: dg.JobDefinition, database: str, on_event) -> dg.ExecuteInProcessResult:
     from nsw_doe.defs.resources import WarehouseResource
 
-    warehouse = Warehouse(settings.warehouse_dir)
-    definitions = load_definitions(on_event)
-    job = definitions.resolve_job_def(BUILD_JOB_NAME)
-    build_path = warehouse.new_build_path()
-    run_config = {"loggers": {"progress": {}}} if on_event else None
-    try:
-        with dg.DagsterInstance.ephemeral() as instance:
-            result = job.execute_in_process(
-                run_config=run_config,
-                instance=instance,
-                resources={"warehouse": WarehouseResource(database=str(build_path))},
-                raise_on_error=False,
-            )
-        if not result.success:
-            raise BuildError(f"The build failed, so nothing was published.\n{_failure_message(result)}")
-        checks = [
-            e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        ]
-        failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed]
-        schemas, quarantined = summarise(build_path)
-        published = warehouse.publish(build_path)
-    finally:
-        warehouse.discard(build_path)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            run_config={"loggers": {"progress": {}}} if on_event else None,
+            instance=instance,
+            resources={"warehouse": WarehouseResource(database=database)},
+            raise_on_error=False,
+        )
+    if not result.success:
+        raise BuildError(f"The build failed, so nothing was published.\n{_failure_message(result)}")
+    return result
+
+
+def _summary(result: dg.ExecuteInProcessResult, database: str, warehouse: str | Path) -> BuildSummary:
+    checks = [
+        e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed]
+    schemas, quarantined = summarise(database)
     return BuildSummary(
-        warehouse=published,
+        warehouse=warehouse,
         schemas=schemas,
         checks_passed=len(checks) - len(failed),
         checks_failed=failed,
         materialized=sum(1 for e in result.all_events if e.is_step_materialization),
         quarantined=quarantined,
     )
+
+
+def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | None = None) -> BuildSummary:
+    """Build every asset. Locally: into a fresh file, published only if all went well. On MotherDuck: in place."""
+    from nsw_doe.defs.jobs import BUILD_JOB_NAME
+
+    remote = remote_target(settings)  # a missing token fails here, before anything is built or connected
+    warehouse = Warehouse(settings.warehouse_dir)
+    job = load_definitions(on_event).resolve_job_def(BUILD_JOB_NAME)
+    if remote:
+        summary = _summary(_execute(job, remote.database, on_event), remote.database, remote.database)
+    else:
+        build_path = warehouse.new_build_path()
+        try:
+            result = _execute(job, str(build_path), on_event)
+            summary = _summary(result, str(build_path), warehouse.published)
+            warehouse.publish(build_path)
+        finally:
+            warehouse.discard(build_path)
+    warehouse.directory.mkdir(parents=True, exist_ok=True)
+    write_atomically(warehouse.directory / SUMMARY_NAME, json.dumps(asdict(summary), default=str, indent=2).encode())
+    return summary

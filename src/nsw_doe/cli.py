@@ -133,6 +133,18 @@ def docs() -> None:
     )
 
 
+@app.command("ci-slim")
+@friendly_errors
+def ci_slim() -> None:
+    """Build only the dbt models changed since the published build, and their children."""
+    from nsw_doe.slim_ci import run_slim_ci
+    from nsw_doe.warehouse import Warehouse
+
+    ran = run_slim_ci(Warehouse(load_settings().warehouse_dir))
+    models = [node for node in ran if node.startswith("model.")]
+    console.print(f"Slim CI ran {len(ran)} dbt nodes, {len(models)} of them models: {', '.join(models) or 'none'}")
+
+
 @sources_app.command("list")
 @friendly_errors
 def sources_list() -> None:

@@ -15,6 +15,8 @@ class Settings:
     warehouse_dir: Path
     acara_dir: Path | None
     portal_url: str
+    target: str  # local (a DuckDB file, published atomically) or motherduck (the scale-out target)
+    motherduck_database: str
 
     @property
     def manifest_path(self) -> Path:
@@ -30,4 +32,6 @@ def load_settings() -> Settings:
         warehouse_dir=Path(env.get("NSW_DOE_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")),
         acara_dir=Path(acara) if acara else None,
         portal_url=env.get("NSW_DOE_PORTAL_URL", "https://data.nsw.gov.au").rstrip("/"),
+        target=env.get("NSW_DOE_TARGET", "local").strip().lower(),
+        motherduck_database=env.get("NSW_DOE_MOTHERDUCK_DATABASE", "nsw_doe"),
     )

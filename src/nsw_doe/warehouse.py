@@ -1,9 +1,10 @@
 """Where the warehouse lives and how a build is published.
 
-DuckDB allows one writer per file, so a build never writes the published file: it writes a fresh file under
-`builds/`, and only a build that succeeded is published, by an atomic rename over `nsw_doe.duckdb`. The file it
-replaces is kept as `nsw_doe.previous.duckdb`. Readers open the published file read-only; a reader that holds it
-open keeps reading the build it opened, and never blocks the next build.
+DuckDB allows one writer per file, so a build never writes the published file: it writes a fresh directory under
+`builds/` (the database, dbt's manifest of the run in `state/`, dlt's working files), and only a build that
+succeeded is published, by an atomic rename of its database over `nsw_doe.duckdb`. The file it replaces is kept
+as `nsw_doe.previous.duckdb`, and the run's dbt manifest goes to `state/` for slim CI. Readers open the published
+file read-only; a reader that holds it open keeps reading the build it opened, and never blocks the next build.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import duckdb
 PUBLISHED_NAME = "nsw_doe.duckdb"
 PREVIOUS_NAME = "nsw_doe.previous.duckdb"
 DEV_NAME = "dev.duckdb"
+STATE_DIR = "state"
 
 
 class WarehouseError(Exception):
@@ -42,11 +44,17 @@ class Warehouse:
         """The database the Dagster UI materialises into (never published)."""
         return self.directory / DEV_NAME
 
+    @property
+    def state(self) -> Path:
+        """The dbt manifest of the published build (what slim CI compares a change against)."""
+        return self.directory / STATE_DIR
+
     def new_build_path(self) -> Path:
-        builds = self.directory / "builds"
-        builds.mkdir(parents=True, exist_ok=True)
+        """A database path in a fresh build directory; named like the published file, so dbt sees one database."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        return builds / f"nsw_doe-{stamp}-{os.getpid()}.duckdb"
+        build_dir = self.directory / "builds" / f"{stamp}-{os.getpid()}"
+        build_dir.mkdir(parents=True)
+        return build_dir / PUBLISHED_NAME
 
     def publish(self, build: Path) -> Path:
         """Make a finished build the published warehouse; the published path never stops existing."""
@@ -56,14 +64,16 @@ class Warehouse:
             os.link(self.published, keep)
             os.replace(keep, self.previous)
         os.replace(build, self.published)
+        build_state = build.parent / STATE_DIR
+        if build_state.is_dir():
+            shutil.rmtree(self.state, ignore_errors=True)
+            os.replace(build_state, self.state)
         return self.published
 
     @staticmethod
     def discard(build: Path) -> None:
-        """Remove what a build leaves behind: its file if unpublished, its write-ahead log, dlt's working state."""
-        for path in (build, build.with_name(build.name + ".wal")):
-            path.unlink(missing_ok=True)
-        shutil.rmtree(build.with_name(build.name + ".dlt"), ignore_errors=True)
+        """Remove what a build leaves behind (its whole directory; after publishing, only working files)."""
+        shutil.rmtree(build.parent, ignore_errors=True)
 
     def connect_read_only(self) -> duckdb.DuckDBPyConnection:
         if not self.published.exists():

@@ -9,14 +9,22 @@ with schools as (
 ),
 
 state as (
-    select calendar_year, measure, value
+    select
+        calendar_year,
+        measure,
+        measure_value
     from {{ ref('fct__statewide_total') }}
     where source_dataset = 'composite_classes'
 )
 
-select schools.calendar_year, state.measure, state.value as state_total, schools.composite_class_count,
+select
+    schools.calendar_year,
+    state.measure,
+    state.measure_value as state_total,
+    schools.composite_class_count,
     schools.composite_class_students
 from schools
-inner join state on state.calendar_year = schools.calendar_year
-where (state.measure = 'composite_class_count' and state.value != schools.composite_class_count)
-    or (state.measure = 'composite_class_students' and state.value != schools.composite_class_students)
+inner join state on schools.calendar_year = state.calendar_year
+where
+    (state.measure = 'composite_class_count' and state.measure_value != schools.composite_class_count)
+    or (state.measure = 'composite_class_students' and state.measure_value != schools.composite_class_students)

@@ -1,16 +1,24 @@
 -- The grade rows of each school-year add up to the school total the source publishes beside them.
 with grades as (
-    select school_code, calendar_year, sum(enrolment_fte) as grades_fte
+    select
+        school_code,
+        calendar_year,
+        sum(enrolment_fte) as grades_fte
     from {{ ref('fct__enrolment_by_grade') }}
     group by all
 ),
 
 totals as (
-    select distinct school_code, calendar_year, school_total_fte
+    select distinct
+        school_code,
+        calendar_year,
+        school_total_fte
     from {{ ref('stg__doe__enrolment_by_grade') }}
 )
 
-select totals.*, grades.grades_fte
+select
+    totals.*,
+    grades.grades_fte
 from totals
-left join grades using (school_code, calendar_year)
+left join grades on totals.school_code = grades.school_code and totals.calendar_year = grades.calendar_year
 where abs(coalesce(grades.grades_fte, 0) - coalesce(totals.school_total_fte, 0)) > 0.01

@@ -17,7 +17,10 @@
     ('fct__school_profile', "select count(*) from " ~ ref('stg__acara__school_profile') ~ " where state = 'NSW'"),
 ] %}
 {%- for fact, expected in pairs %}
-select '{{ fact }}' as fact, (select count(*) from {{ ref(fact) }}) as fact_rows, ({{ expected }}) as source_rows
-where (select count(*) from {{ ref(fact) }}) != ({{ expected }})
-{{ "union all" if not loop.last }}
+    select
+        '{{ fact }}' as fact,
+        (select count(*) from {{ ref(fact) }}) as fact_rows,
+        ({{ expected }}) as source_rows
+    where (select count(*) from {{ ref(fact) }}) != ({{ expected }})
+    {{ "union all" if not loop.last }}
 {%- endfor %}

@@ -1,7 +1,10 @@
 -- Type-2 history of every government school (see prep__school_history), plus the schools known only from fact
 -- files (inferred, valid from their first fact year until the first vintage) and the missing member.
 with history as (
-    select * exclude (version_number), false as is_inferred from {{ ref('prep__school_history') }}
+    select
+        * exclude (version_number),
+        false as is_inferred
+    from {{ ref('prep__school_history') }}
 ),
 
 first_vintage as (
@@ -17,11 +20,12 @@ inferred as (
         true as is_inferred
     from {{ ref('prep__school_fact_codes') }} as codes
     cross join first_vintage
-    where codes.school_code not in (select school_code from history)
+    where codes.school_code not in (select history.school_code from history)
 ),
 
 schools as (
-    select * from history
+    -- By name: inferred schools have no vintage attributes, which stay null.
+    select * from history  -- noqa: AM07
     union all by name
     select * from inferred
 )

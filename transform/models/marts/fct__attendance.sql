@@ -11,7 +11,8 @@ select
 from {{ ref('prep__attendance') }} as attendance
 {{ join_school_key('attendance') }}
 left join {{ ref('stg__doe__enrolment_headcount') }} as headcount
-    on headcount.school_code = attendance.school_code
-    and headcount.calendar_year = attendance.calendar_year
-    and headcount.headcount_status = 'reported'
+    on
+        headcount.school_code = attendance.school_code
+        and headcount.calendar_year = attendance.calendar_year
+        and headcount.headcount_status = 'reported'
 where attendance.school_code is not null and attendance.attendance_status != 'invalid'

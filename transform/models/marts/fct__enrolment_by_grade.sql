@@ -2,13 +2,22 @@
 -- where a school-year has every grade blank and only its total published (small schools, 3,850 school-years in
 -- the 2017 file): that total is kept as grade 'Not stated' so the school's enrolment is not lost.
 with grades as (
-    select school_code, calendar_year, grade, enrolment_fte, false as is_breakdown_withheld
+    select
+        school_code,
+        calendar_year,
+        grade,
+        enrolment_fte,
+        false as is_breakdown_withheld
     from {{ ref('stg__doe__enrolment_by_grade') }}
     where enrolment_fte_status = 'reported'
 ),
 
 withheld as (
-    select school_code, calendar_year, 'Not stated' as grade, max(school_total_fte) as enrolment_fte,
+    select
+        school_code,
+        calendar_year,
+        'Not stated' as grade,
+        max(school_total_fte) as enrolment_fte,
         true as is_breakdown_withheld
     from {{ ref('stg__doe__enrolment_by_grade') }}
     group by school_code, calendar_year

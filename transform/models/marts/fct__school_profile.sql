@@ -3,17 +3,21 @@
 -- ID); non-government schools join dim__non_government_school by School AGE ID.
 with government_codes as (
     -- An AGE ID reused by a later school points to the school that held it last.
-    select cast(age_id as integer) as location_age_id, arg_max(school_code, vintage_date) as school_code
+    select
+        cast(age_id as integer) as location_age_id,
+        arg_max(school_code, vintage_date) as school_code
     from {{ ref('prep__school_vintage') }}
     where age_id_kind = 'location_age_id' and age_id is not null
     group by age_id
 ),
 
 profile as (
-    select profile.*, government_codes.school_code
+    select
+        profile.*,
+        government_codes.school_code
     from {{ ref('stg__acara__school_profile') }} as profile
     left join government_codes
-        on profile.school_sector = 'Government' and government_codes.location_age_id = profile.location_age_id
+        on profile.school_sector = 'Government' and profile.location_age_id = government_codes.location_age_id
     where profile.state = 'NSW'
 )
 

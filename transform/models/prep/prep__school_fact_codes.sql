@@ -1,21 +1,37 @@
 -- Every school code found in a school-level fact source, with the years it appears and its latest name there:
 -- the source of dim__school's inferred members (schools closed before the first master-dataset vintage).
 with fact_rows as (
-    select school_code, school_name, calendar_year
+    select
+        school_code,
+        school_name,
+        calendar_year
     from {{ ref('stg__doe__enrolment_headcount') }}
     where headcount_status != 'not_reported'
     union all
-    select school_code, school_name, calendar_year from {{ ref('stg__doe__enrolment_by_grade') }}
+    select
+        school_code,
+        school_name,
+        calendar_year
+    from {{ ref('stg__doe__enrolment_by_grade') }}
     union all
-    select school_code, school_name, calendar_year
+    select
+        school_code,
+        school_name,
+        calendar_year
     from {{ ref('stg__doe__attendance') }}
     where not is_state_total and school_code is not null
     union all
-    select school_code, school_name, calendar_year
+    select
+        school_code,
+        school_name,
+        calendar_year
     from {{ ref('stg__doe__composite_classes') }}
     where not is_state_total
     union all
-    select school_code, school_name, year(vintage_date) as calendar_year
+    select
+        school_code,
+        school_name,
+        year(vintage_date) as calendar_year
     from {{ ref('stg__doe__master_dataset_support_classes') }}
 )
 

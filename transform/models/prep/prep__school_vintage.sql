@@ -3,7 +3,9 @@
 with vintages as (
     select
         vintage_date,
-        dense_rank() over (order by vintage_date) as vintage_seq
+        dense_rank() over (
+            order by vintage_date
+        ) as vintage_seq
     from (select distinct vintage_date from {{ ref('stg__doe__master_dataset') }})
 ),
 
@@ -17,10 +19,8 @@ cleaned as (
         m.school_name,
         m.level_of_schooling,
         -- 2024 reworded "Kinder to Year 6" as "Kindergarten to Year 6".
-        regexp_replace(m.school_subtype, '^Kinder to ', 'Kindergarten to ') as school_subtype,
-        -- 2025 dropped the (A)/(C) council-type suffix from LGA names.
-        regexp_replace(m.lga, '\s*\((A|C)\)$', '') as lga,
         m.electorate,
+        -- 2025 dropped the (A)/(C) council-type suffix from LGA names.
         m.asgs_remoteness,
         m.operational_directorate,
         m.principal_network,
@@ -36,7 +36,9 @@ cleaned as (
         m.town_suburb,
         m.postcode,
         m.school_email,
-        m.website
+        m.website,
+        regexp_replace(m.school_subtype, '^Kinder to ', 'Kindergarten to ') as school_subtype,
+        regexp_replace(m.lga, '\s*\((A|C)\)$', '') as lga
     from {{ ref('stg__doe__master_dataset') }} as m
     inner join vintages as v on m.vintage_date = v.vintage_date
 )
@@ -44,13 +46,14 @@ cleaned as (
 select
     *,
     -- Whitespace and case never make a new version.
-    md5(concat_ws('|',
+    md5(concat_ws(
+        '|',
         {%- for column in ['school_name', 'level_of_schooling', 'school_subtype', 'lga', 'electorate',
                            'asgs_remoteness', 'operational_directorate', 'principal_network', 'latitude',
                            'longitude', 'icsea_value', 'latest_year_enrolment_fte', 'indigenous_pct', 'lbote_pct',
                            'selective_school', 'opportunity_class', 'school_gender'] %}
-        coalesce(lower(regexp_replace(trim(cast({{ column }} as varchar)), '\s+', ' ', 'g')), '~')
-        {{- "," if not loop.last }}
+            coalesce(lower(regexp_replace(trim(cast({{ column }} as varchar)), '\s+', ' ', 'g')), '~')
+            {{- "," if not loop.last }}
         {%- endfor %}
     )) as tracked_attributes_hash
 from cleaned

@@ -6,15 +6,18 @@ with candidates as (
         school.school_code,
         years.calendar_year,
         school.school_sk,
-        make_date(years.calendar_year, 7, 1) as mid_year,
         school.valid_from,
-        school.valid_to
+        school.valid_to,
+        make_date(years.calendar_year, 7, 1) as mid_year
     from {{ ref('dim__school') }} as school
     cross join {{ ref('dim__calendar_year') }} as years
     where school.school_code != -1 and years.calendar_year != -1
 )
 
-select school_code, calendar_year, school_sk
+select
+    school_code,
+    calendar_year,
+    school_sk
 from candidates
 qualify row_number() over (
     partition by school_code, calendar_year

@@ -3,7 +3,10 @@
 -- without the parenthesised part ("Hurlstone Agricultural High School (Day)"); a name matching no school, or
 -- several, is left without a code.
 with school_names as (
-    select lower(school_name) as name_key, min(school_code) as school_code, count(distinct school_code) as codes
+    select
+        lower(school_name) as name_key,
+        min(school_code) as school_code,
+        count(distinct school_code) as codes
     from {{ ref('stg__doe__master_dataset') }}
     group by lower(school_name)
 ),
@@ -17,11 +20,11 @@ scores as (
 )
 
 select
-    scores.* exclude (name_as_written, name_without_qualifier),
+    scores.* exclude (name_as_written, name_without_qualifier),  -- noqa: RF02
     case
         when as_written.codes = 1 then as_written.school_code
         when without_qualifier.codes = 1 then without_qualifier.school_code
     end as school_code
 from scores
-left join school_names as as_written on as_written.name_key = scores.name_as_written
-left join school_names as without_qualifier on without_qualifier.name_key = scores.name_without_qualifier
+left join school_names as as_written on scores.name_as_written = as_written.name_key
+left join school_names as without_qualifier on scores.name_without_qualifier = without_qualifier.name_key

@@ -5,6 +5,7 @@ same table, each row tagged with the file it came from. Column names follow dlt'
 headers are recorded per file in the manifest.
 """
 
+import os
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -18,6 +19,7 @@ from nsw_doe.settings import Settings, load_settings
 from nsw_doe.sources.catalog import Dataset, SourceFile, load_manifest
 from nsw_doe.sources.readers import Table
 from nsw_doe.sources.snapshot import load_table
+from nsw_doe.targets import TOKEN_ENV, is_motherduck
 from nsw_doe.warehouse import Warehouse
 
 RAW_SCHEMA = "raw"
@@ -81,12 +83,17 @@ class RawTranslator(DagsterDltTranslator):
 
 
 def pipeline_for(database: str) -> dlt.Pipeline:
-    """A dlt pipeline writing schema `raw` of the given DuckDB file, its state kept beside that file."""
+    """A dlt pipeline writing schema `raw` of a DuckDB file (its state kept beside it) or of a MotherDuck database."""
+    if is_motherduck(database):
+        destination = dlt.destinations.motherduck(
+            credentials={"database": database.removeprefix("md:"), "password": os.environ.get(TOKEN_ENV, "")}
+        )
+        pipelines_dir = load_settings().warehouse_dir / "motherduck.dlt"
+    else:
+        destination = dlt.destinations.duckdb(database)
+        pipelines_dir = f"{database}.dlt"
     return dlt.pipeline(
-        pipeline_name="nsw_doe_raw",
-        destination=dlt.destinations.duckdb(database),
-        dataset_name=RAW_SCHEMA,
-        pipelines_dir=f"{database}.dlt",
+        pipeline_name="nsw_doe_raw", destination=destination, dataset_name=RAW_SCHEMA, pipelines_dir=str(pipelines_dir)
     )
 
 

@@ -1,6 +1,8 @@
 """The dbt project as Dagster assets: one asset per model, its data tests as asset checks."""
 
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -8,6 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from nsw_doe.dbt_project import DBT_PROJECT
 from nsw_doe.defs.resources import WarehouseResource
+from nsw_doe.warehouse import STATE_DIR
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -26,4 +29,9 @@ class LayerTranslator(DagsterDbtTranslator):
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build"], context=context).stream()
+        invocation = dbt.cli(["build"], context=context)
+        yield from invocation.stream()
+    # Keep the run's manifest beside the database; publishing moves it to warehouse/state for slim CI.
+    state = Path(warehouse.database).parent / STATE_DIR
+    state.mkdir(exist_ok=True)
+    shutil.copy(invocation.target_path / "manifest.json", state / "manifest.json")

@@ -2,7 +2,7 @@
 with unpivoted as (
     unpivot {{ source('raw', 'enrolment_by_grade') }}
     on kindergarten, year_1, year_2, year_3, year_4, year_5, year_6, primary_ungraded,
-        year_7, year_8, year_9, year_10, year_11, year_12, secondary_ungraded
+    year_7, year_8, year_9, year_10, year_11, year_12, secondary_ungraded
     into name grade_column value fte_text
 )
 

@@ -1,11 +1,25 @@
 -- Statewide attendance rate by education level, for all students and for Aboriginal students.
 with combined as (
-    select 'all_students' as cohort, year, "primary", junior_secondary, senior_secondary, secondary,
-        nsw_total as all_levels, _source_file
+    select
+        'all_students' as cohort,
+        year,
+        "primary",
+        junior_secondary,
+        senior_secondary,
+        secondary,
+        nsw_total as all_levels,
+        _source_file
     from {{ source('raw', 'statewide_attendance_by_level') }}
     union all
-    select 'aboriginal_students' as cohort, year, "primary", junior_secondary, senior_secondary, secondary,
-        all_nsw as all_levels, _source_file
+    select
+        'aboriginal_students' as cohort,
+        year,
+        "primary",
+        junior_secondary,
+        senior_secondary,
+        secondary,
+        all_nsw as all_levels,
+        _source_file
     from {{ source('raw', 'statewide_aboriginal_attendance_by_level') }}
 ),
 

@@ -1,8 +1,14 @@
 -- Statewide attendance rate by remoteness, for all students and for Aboriginal students.
 with combined as (
-    select 'all_students' as cohort, * from {{ source('raw', 'statewide_attendance_by_remoteness') }}
+    select
+        'all_students' as cohort,
+        *
+    from {{ source('raw', 'statewide_attendance_by_remoteness') }}
     union all by name
-    select 'aboriginal_students' as cohort, * from {{ source('raw', 'statewide_aboriginal_attendance_by_remoteness') }}
+    select
+        'aboriginal_students' as cohort,
+        *
+    from {{ source('raw', 'statewide_aboriginal_attendance_by_remoteness') }}
 ),
 
 unpivoted as (

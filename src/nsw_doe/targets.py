@@ -1,0 +1,45 @@
+"""Where a build writes: the local DuckDB file (default), or MotherDuck, the documented scale-out target.
+
+`NSW_DOE_TARGET=motherduck` with `MOTHERDUCK_TOKEN` set builds into `md:<NSW_DOE_MOTHERDUCK_DATABASE>`: dlt loads
+raw there and dbt builds the models there. MotherDuck is a shared service, so there is no local file to publish
+atomically: the database is updated in place. Everything here is decided before any connection is made.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from nsw_doe.settings import Settings
+
+TARGETS = ("local", "motherduck")
+TOKEN_ENV = "MOTHERDUCK_TOKEN"
+
+
+class TargetError(Exception):
+    """The configured target is unknown or incomplete."""
+
+
+@dataclass(frozen=True)
+class RemoteTarget:
+    database: str  # an md: URL
+    token: str
+
+
+def remote_target(settings: Settings) -> RemoteTarget | None:
+    """The MotherDuck target when configured, None for the local file; raises if the configuration is incomplete."""
+    if settings.target not in TARGETS:
+        raise TargetError(f"NSW_DOE_TARGET is '{settings.target}'; expected one of {', '.join(TARGETS)}.")
+    if settings.target == "local":
+        return None
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise TargetError(
+            f"NSW_DOE_TARGET=motherduck needs a MotherDuck access token in {TOKEN_ENV} "
+            "(create one in the MotherDuck UI under Settings > Access tokens); nothing was built."
+        )
+    return RemoteTarget(database=f"md:{settings.motherduck_database}", token=token)
+
+
+def is_motherduck(database: str) -> bool:
+    return database.startswith("md:")
