@@ -46,6 +46,7 @@ versions as (
 )
 
 select
+    -- RF02 is off on the next line: sqlfluff reads the names in DuckDB's exclude () as unqualified references.
     latest.* exclude (vintage_date, vintage_seq, starts_version, tracked_attributes_hash),  -- noqa: RF02
     -- Exclusive end: the date of the first vintage after the version (null while it is current).
     versions.valid_from,
