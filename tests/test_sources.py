@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from nsw_doe.settings import load_settings
 from nsw_doe.sources.catalog import CatalogError, load_manifest, save_manifest
@@ -121,3 +122,13 @@ def test_sources_cli_lists_and_verifies_the_snapshot(snapshot_copy):
     assert bad.returncode == 1
     assert "FAIL selective_entry_scores" in bad.stdout
     assert "1 of 26 files failed verification." in bad.stderr
+
+
+def test_describe_gives_the_manifest_entry_of_a_file(snapshot_copy):
+    dataset = load_manifest(snapshot_copy.manifest_path).get("master_dataset_dictionary")
+    pinned = dataset.files[0]
+    result = cli("sources", "describe", str(snapshot_copy.snapshot_dir / pinned.path), "--vintage", pinned.vintage)
+    assert result.returncode == 0, result.stderr
+    [entry] = yaml.safe_load(result.stdout)
+    assert entry["sha256"] == pinned.sha256 and entry["rows"] == pinned.rows == 44
+    assert entry["encoding"] == "cp1252" and entry["columns"] == pinned.columns

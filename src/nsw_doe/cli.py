@@ -12,6 +12,7 @@ import time
 import traceback
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -175,6 +176,25 @@ def sources_verify() -> None:
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(results)} files failed verification.")
     console.print(f"All {len(results)} files verified.")
+
+
+@sources_app.command("describe")
+@friendly_errors
+def sources_describe(
+    path: Annotated[Path, typer.Argument(help="The file to pin (plain or gzip-compressed).")],
+    vintage: Annotated[str, typer.Option(help="Its vintage: extraction date or years covered.")],
+    file_format: Annotated[str, typer.Option("--format", help="csv, ckan_datastore_dump or xlsx.")] = "csv",
+    sheet: Annotated[str | None, typer.Option(help="The sheet to read, for xlsx.")] = None,
+) -> None:
+    """Print the manifest entry of a new file (sha256, rows, header, encoding), to add under a dataset's files."""
+    from dataclasses import asdict
+
+    import yaml
+
+    from nsw_doe.sources.snapshot import describe_file
+
+    entry = {k: v for k, v in asdict(describe_file(path, vintage, file_format, sheet)).items() if v is not None}
+    sys.stdout.write(yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, default_flow_style=None, width=120))
 
 
 @sources_app.command("refresh")

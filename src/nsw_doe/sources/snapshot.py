@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nsw_doe.settings import Settings
 from nsw_doe.sources.catalog import Dataset, SourceFile
-from nsw_doe.sources.readers import SourceFormatError, Table, parse
+from nsw_doe.sources.readers import SourceFormatError, Table, detect_encoding, parse
 
 
 class SnapshotError(Exception):
@@ -115,3 +115,20 @@ def store_file(settings: Settings, relative_path: str, data: bytes) -> Path:
     path = settings.snapshot_dir / relative_path
     write_atomically(path, gzip.compress(data, mtime=0))
     return path
+
+
+def describe_file(path: Path, vintage: str, fmt: str = "csv", sheet: str | None = None) -> SourceFile:
+    """A manifest entry for a new file: its hash, rows, header and encoding, read from the file itself."""
+    data = read_bytes(path)
+    encoding = "binary" if fmt == "xlsx" else detect_encoding(data)
+    table = parse(data, fmt, encoding, str(path), sheet)
+    return SourceFile(
+        path=path.name if path.suffix == ".gz" else f"{path.name}.gz",
+        vintage=vintage,
+        format=fmt,
+        encoding=encoding,
+        sha256=sha256_hex(data),
+        rows=len(table.rows),
+        columns=table.columns,
+        sheet=sheet,
+    )
