@@ -133,3 +133,21 @@ def test_the_marts_answer_how_a_school_changed_over_time(published):
     assert len(rows) > 1
     assert rows[0]["valid_from"] == MASTER_VINTAGES[0] and rows[-1]["valid_to"] is None
     assert all(a["valid_to"] == b["valid_from"] for a, b in itertools.pairwise(rows))
+
+
+def test_the_field_dimension_describes_every_column_the_master_dataset_published(built, con):
+    raw_columns = {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'master_dataset' and not starts_with(column_name, '_')"
+        ).fetchall()
+    }
+    described = dict(
+        con.execute("select column_name, in_2025_metadata from marts.dim__master_dataset_field").fetchall()
+    )
+    # Student_number (2018 only) predates both dictionaries.
+    assert raw_columns - set(described) == {"student_number"}
+    latest = max(load_manifest(built[0].manifest_path).get("master_dataset").files, key=lambda f: f.vintage)
+    current = {c for c, in_2025 in described.items() if in_2025}
+    assert len(latest.columns) == 46 and len(current) == 46 and current <= raw_columns

@@ -26,3 +26,8 @@
 {% macro decode_number(expr, type='double') -%}
     try_cast(replace(trim({{ expr }}), ',', '') as {{ type }})
 {%- endmacro %}
+
+{#- A published column header as dlt names it in raw: camelCase split, lower case, other characters as "_". -#}
+{% macro snake_case(expr) -%}
+    trim(regexp_replace(lower(regexp_replace({{ expr }}, '([a-z])([A-Z])', '\1_\2', 'g')), '[^a-z0-9]+', '_', 'g'), '_')
+{%- endmacro %}
