@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from nsw_doe.settings import Settings
-from nsw_doe.sources.catalog import CatalogError, Dataset, RefreshResource, SourceFile, load_manifest, save_manifest
+from nsw_doe.sources.catalog import CatalogError, Dataset, RefreshResource, load_manifest, save_manifest
 from nsw_doe.sources.ckan import CkanClient, PortalError
 from nsw_doe.sources.readers import SourceFormatError, Table, detect_encoding, parse
-from nsw_doe.sources.snapshot import SnapshotError, load_table, sha256_hex, store_file
+from nsw_doe.sources.snapshot import SnapshotError, file_entry, load_table, sha256_hex, store_file
 
 
 @dataclass
@@ -84,14 +84,13 @@ def refresh_resource(settings: Settings, client: CkanClient, dataset: Dataset, s
     path = str(folder / f"{spec.file_stem}_{vintage}{suffix}")
     store_file(settings, path, data)
     dataset.files.append(
-        SourceFile(
-            path=path,
-            vintage=vintage,
-            format=fmt,
-            encoding=encoding,
-            sha256=sha256_hex(data),
-            rows=len(table.rows),
-            columns=table.columns,
+        file_entry(
+            path,
+            vintage,
+            fmt,
+            encoding,
+            data,
+            table,
             ckan_resource_id=spec.resource_id,
             provenance=f"nsw-doe sources refresh from {client.portal_url} on {datetime.now(UTC):%Y-%m-%d}",
         )

@@ -117,18 +117,24 @@ def store_file(settings: Settings, relative_path: str, data: bytes) -> Path:
     return path
 
 
-def describe_file(path: Path, vintage: str, fmt: str = "csv", sheet: str | None = None) -> SourceFile:
-    """A manifest entry for a new file: its hash, rows, header and encoding, read from the file itself."""
-    data = read_bytes(path)
-    encoding = "binary" if fmt == "xlsx" else detect_encoding(data)
-    table = parse(data, fmt, encoding, str(path), sheet)
+def file_entry(path: str, vintage: str, fmt: str, encoding: str, data: bytes, table: Table, **extra) -> SourceFile:
+    """The manifest entry of a parsed file: where it is pinned, its vintage, and what its bytes hold."""
     return SourceFile(
-        path=path.name if path.suffix == ".gz" else f"{path.name}.gz",
+        path=path,
         vintage=vintage,
         format=fmt,
         encoding=encoding,
         sha256=sha256_hex(data),
         rows=len(table.rows),
         columns=table.columns,
-        sheet=sheet,
+        **extra,
     )
+
+
+def describe_file(path: Path, vintage: str, fmt: str = "csv", sheet: str | None = None) -> SourceFile:
+    """A manifest entry for a new file: its hash, rows, header and encoding, read from the file itself."""
+    data = read_bytes(path)
+    encoding = "binary" if fmt == "xlsx" else detect_encoding(data)
+    table = parse(data, fmt, encoding, str(path), sheet)
+    pinned_name = path.name if path.suffix == ".gz" else f"{path.name}.gz"
+    return file_entry(pinned_name, vintage, fmt, encoding, data, table, sheet=sheet)
