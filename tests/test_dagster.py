@@ -50,7 +50,10 @@ def test_raw_load_without_acara_leaves_empty_tables_and_says_so(definitions, tmp
     result = dg.materialize(
         raw_assets,
         selection=selection,
-        resources={"warehouse": WarehouseResource(database=str(database)), "dlt": definitions.resources["dlt"]},
+        resources={
+            "warehouse": WarehouseResource(database=str(database), work_dir=str(tmp_path)),
+            "dlt": definitions.resources["dlt"],
+        },
     )
     assert result.success
     assert "acara_school_profile: skipped, NSW_DOE_ACARA_DIR is not set" in caplog.text

@@ -111,14 +111,14 @@ def summarise(database: str) -> tuple[list[SchemaSummary], dict[str, int]]:
     return list(per_schema.values()), quarantined
 
 
-def _execute(job: dg.JobDefinition, database: str, on_event) -> dg.ExecuteInProcessResult:
+def _execute(job: dg.JobDefinition, database: str, work_dir: Path, on_event) -> dg.ExecuteInProcessResult:
     from nsw_doe.defs.resources import WarehouseResource
 
     with dg.DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(
             run_config={"loggers": {"progress": {}}} if on_event else None,
             instance=instance,
-            resources={"warehouse": WarehouseResource(database=database)},
+            resources={"warehouse": WarehouseResource(database=database, work_dir=str(work_dir))},
             raise_on_error=False,
         )
     if not result.success:
@@ -150,11 +150,12 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
     warehouse = Warehouse(settings.warehouse_dir)
     job = load_definitions(on_event).resolve_job_def(BUILD_JOB_NAME)
     if remote:
-        summary = _summary(_execute(job, remote.database, on_event), remote.database, remote.database)
+        work_dir = warehouse.directory / "motherduck"
+        summary = _summary(_execute(job, remote.database, work_dir, on_event), remote.database, remote.database)
     else:
         build_path = warehouse.new_build_path()
         try:
-            result = _execute(job, str(build_path), on_event)
+            result = _execute(job, str(build_path), build_path.parent, on_event)
             summary = _summary(result, str(build_path), warehouse.published)
             warehouse.publish(build_path)
         finally:

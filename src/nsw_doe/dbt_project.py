@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -9,6 +10,8 @@ from dagster_dbt import DbtProject
 from nsw_doe.settings import PROJECT_ROOT
 
 DUCKDB_PATH_ENV = "NSW_DOE_DUCKDB_PATH"
+# The dbt of this environment, found without relying on PATH (`.venv/bin/nsw-doe build` works unactivated).
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 TRANSFORM_DIR = PROJECT_ROOT / "transform"
 GENERATED_DIRS = {"target", "logs", "dbt_packages"}
 

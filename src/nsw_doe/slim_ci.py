@@ -7,11 +7,10 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from nsw_doe.dbt_project import DUCKDB_PATH_ENV, TRANSFORM_DIR
+from nsw_doe.dbt_project import DBT_EXECUTABLE, DUCKDB_PATH_ENV, TRANSFORM_DIR
 from nsw_doe.warehouse import PUBLISHED_NAME, Warehouse
 
 
@@ -28,7 +27,7 @@ def run_slim_ci(warehouse: Warehouse, project_dir: Path = TRANSFORM_DIR) -> list
         shutil.copy(warehouse.published, database)
         target = Path(scratch) / "target"
         command = [
-            str(Path(sys.executable).with_name("dbt")),
+            DBT_EXECUTABLE,
             "build",
             "--select",
             "state:modified+",

@@ -45,6 +45,11 @@ class Warehouse:
         return self.directory / DEV_NAME
 
     @property
+    def dev_work_dir(self) -> Path:
+        """Working files of the runs the Dagster UI starts, apart from those of the published build."""
+        return self.directory / "dev"
+
+    @property
     def state(self) -> Path:
         """The dbt manifest of the published build (what slim CI compares a change against)."""
         return self.directory / STATE_DIR

@@ -10,15 +10,17 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
-from nsw_doe.dbt_project import DBT_PROJECT, DUCKDB_PATH_ENV
+from nsw_doe.dbt_project import DBT_EXECUTABLE, DBT_PROJECT, DUCKDB_PATH_ENV
 from nsw_doe.settings import load_settings
 from nsw_doe.warehouse import Warehouse
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB file this run builds into (`nsw-doe build` points it at a fresh, unpublished file)."""
+    """The DuckDB file this run builds into (`nsw-doe build` points it at a fresh, unpublished file), and the
+    directory for the run's working files (dbt's target, the manifest kept for slim CI)."""
 
     database: str
+    work_dir: str
 
     @contextmanager
     def dbt_environment(self) -> Iterator[None]:
@@ -39,8 +41,8 @@ def resources() -> dg.Definitions:
     warehouse = Warehouse(load_settings().warehouse_dir)
     return dg.Definitions(
         resources={
-            "warehouse": WarehouseResource(database=str(warehouse.dev)),
+            "warehouse": WarehouseResource(database=str(warehouse.dev), work_dir=str(warehouse.dev_work_dir)),
             "dlt": DagsterDltResource(),
-            "dbt": DbtCliResource(project_dir=DBT_PROJECT),
+            "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
         }
     )

@@ -28,10 +28,12 @@ class LayerTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    work_dir = Path(warehouse.work_dir)
     with warehouse.dbt_environment():
-        invocation = dbt.cli(["build"], context=context)
+        # dbt's artefacts go with the run's other working files, which a build removes once published.
+        invocation = dbt.cli(["build"], context=context, target_path=work_dir / "dbt_target")
         yield from invocation.stream()
-    # Keep the run's manifest beside the database; publishing moves it to warehouse/state for slim CI.
-    state = Path(warehouse.database).parent / STATE_DIR
+    # Keep the run's manifest; publishing moves it to warehouse/state for slim CI.
+    state = work_dir / STATE_DIR
     state.mkdir(exist_ok=True)
     shutil.copy(invocation.target_path / "manifest.json", state / "manifest.json")
