@@ -3,6 +3,9 @@ SHELL := /bin/bash
 # uv from PATH if there is one, else the uv module that `uv-tool` installs from PyPI.
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
+# Compile the dependencies' bytecode at install: machines that set PYTHONDONTWRITEBYTECODE (CI images often do)
+# would otherwise recompile Dagster, dbt and dlt from source in every process.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: uv-tool install run test lint dev docs ci-slim bench clean
 
