@@ -51,7 +51,7 @@ def test_raw_load_without_acara_leaves_empty_tables_and_says_so(definitions, tmp
         raw_assets,
         selection=selection,
         resources={
-            "warehouse": WarehouseResource(database=str(database), work_dir=str(tmp_path)),
+            "warehouse": WarehouseResource(database=str(database), dbt_target=str(tmp_path / "dbt_target")),
             "dlt": definitions.resources["dlt"],
         },
     )

@@ -34,15 +34,31 @@ def test_publishing_replaces_the_warehouse_and_keeps_the_previous_one(tmp_path):
         con.execute("create table u (x int)")
 
 
-def test_publishing_moves_the_builds_dbt_state_beside_the_warehouse(tmp_path):
+def test_publishing_keeps_the_builds_dbt_manifest_as_the_state(tmp_path):
     warehouse = Warehouse(tmp_path)
+    warehouse.dbt_target.mkdir()
+    (warehouse.dbt_target / "manifest.json").write_text('{"build": 1}')
     build = make_build(warehouse, 1)
-    (build.parent / "state").mkdir()
-    (build.parent / "state" / "manifest.json").write_text("{}")
-    warehouse.publish(build)
+    warehouse.publish(build, manifest=warehouse.dbt_target / "manifest.json")
     warehouse.discard(build)
-    assert (warehouse.state / "manifest.json").read_text() == "{}"
+    assert (warehouse.state / "manifest.json").read_text() == '{"build": 1}'
     assert list((tmp_path / "builds").iterdir()) == []
+    # A build without a manifest (nothing dbt ran) leaves the state of the last one that had one.
+    warehouse.publish(make_build(warehouse, 2))
+    assert (warehouse.state / "manifest.json").read_text() == '{"build": 1}'
+
+
+def test_one_build_at_a_time_and_a_killed_builds_leftovers_are_cleared(tmp_path):
+    warehouse = Warehouse(tmp_path)
+    with warehouse.build_lock():
+        leftover = make_build(warehouse, 1)
+        leftover.with_name("stray.tmp").write_bytes(b"")
+        with pytest.raises(WarehouseError, match=f"Another build is writing {tmp_path}"), warehouse.build_lock():
+            pytest.fail("a second build got the lock")
+        assert leftover.exists(), "the refused build touched nothing"
+    with warehouse.build_lock():
+        path = warehouse.new_build_path()
+        assert path == leftover and list(path.parent.iterdir()) == []
 
 
 def test_discarding_a_build_removes_everything_it_left(tmp_path):

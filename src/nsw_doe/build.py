@@ -1,4 +1,4 @@
-"""`nsw-doe build`: run the whole asset graph in-process into a fresh file, then publish it.
+"""`nsw-doe build`: run the whole asset graph in-process into a fresh file, then publish it (one build at a time).
 
 A build that fails (an asset, a dbt test, a check) publishes nothing: its file is removed and the last good
 warehouse stays published.
@@ -111,14 +111,14 @@ def summarise(database: str) -> tuple[list[SchemaSummary], dict[str, int]]:
     return list(per_schema.values()), quarantined
 
 
-def _execute(job: dg.JobDefinition, database: str, work_dir: Path, on_event) -> dg.ExecuteInProcessResult:
+def _execute(job: dg.JobDefinition, database: str, dbt_target: Path, on_event) -> dg.ExecuteInProcessResult:
     from nsw_doe.defs.resources import WarehouseResource
 
     with dg.DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(
             run_config={"loggers": {"progress": {}}} if on_event else None,
             instance=instance,
-            resources={"warehouse": WarehouseResource(database=database, work_dir=str(work_dir))},
+            resources={"warehouse": WarehouseResource(database=database, dbt_target=str(dbt_target))},
             raise_on_error=False,
         )
     if not result.success:
@@ -148,18 +148,21 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
 
     remote = remote_target(settings)  # a missing token fails here, before anything is built or connected
     warehouse = Warehouse(settings.warehouse_dir)
-    job = load_definitions(on_event).resolve_job_def(BUILD_JOB_NAME)
-    if remote:
-        work_dir = warehouse.directory / "motherduck"
-        summary = _summary(_execute(job, remote.database, work_dir, on_event), remote.database, remote.database)
-    else:
-        build_path = warehouse.new_build_path()
-        try:
-            result = _execute(job, str(build_path), build_path.parent, on_event)
-            summary = _summary(result, str(build_path), warehouse.published)
-            warehouse.publish(build_path)
-        finally:
-            warehouse.discard(build_path)
-    warehouse.directory.mkdir(parents=True, exist_ok=True)
-    write_atomically(warehouse.directory / SUMMARY_NAME, json.dumps(asdict(summary), default=str, indent=2).encode())
+    with warehouse.build_lock():
+        job = load_definitions(on_event).resolve_job_def(BUILD_JOB_NAME)
+        if remote:
+            dbt_target = warehouse.directory / "motherduck" / "dbt_target"
+            result = _execute(job, remote.database, dbt_target, on_event)
+            summary = _summary(result, remote.database, remote.database)
+        else:
+            build_path = warehouse.new_build_path()
+            try:
+                result = _execute(job, str(build_path), warehouse.dbt_target, on_event)
+                summary = _summary(result, str(build_path), warehouse.published)
+                warehouse.publish(build_path, manifest=warehouse.dbt_target / "manifest.json")
+            finally:
+                warehouse.discard(build_path)
+        write_atomically(
+            warehouse.directory / SUMMARY_NAME, json.dumps(asdict(summary), default=str, indent=2).encode()
+        )
     return summary

@@ -1,18 +1,22 @@
 """Where the warehouse lives and how a build is published.
 
-DuckDB allows one writer per file, so a build never writes the published file: it writes a fresh directory under
-`builds/` (the database, dbt's manifest of the run in `state/`, dlt's working files), and only a build that
-succeeded is published, by an atomic rename of its database over `nsw_doe.duckdb`. The file it replaces is kept
-as `nsw_doe.previous.duckdb`, and the run's dbt manifest goes to `state/` for slim CI. Readers open the published
-file read-only; a reader that holds it open keeps reading the build it opened, and never blocks the next build.
+DuckDB allows one writer per file, so a build never writes the published file: it writes a fresh database in
+`builds/next/` (with dlt's working files), and only a build that succeeded is published, by an atomic rename of its
+database over `nsw_doe.duckdb`. The file it replaces is kept as `nsw_doe.previous.duckdb`, and the run's dbt
+manifest is copied to `state/` for slim CI. Readers open the published file read-only; a reader that holds it open
+keeps reading the build it opened, and never blocks the next build. One build at a time writes a warehouse
+directory (a lock says so), which lets every build use the same paths: dbt keys its partial parse on the database
+path, so the same path spares each build a full parse of the project.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -45,34 +49,56 @@ class Warehouse:
         return self.directory / DEV_NAME
 
     @property
-    def dev_work_dir(self) -> Path:
-        """Working files of the runs the Dagster UI starts, apart from those of the published build."""
-        return self.directory / "dev"
+    def dbt_target(self) -> Path:
+        """dbt's artefacts of the latest build (kept between builds: its partial parse saves the next one time)."""
+        return self.directory / "dbt_target"
+
+    @property
+    def dev_dbt_target(self) -> Path:
+        """dbt's artefacts of the runs the Dagster UI starts, apart from the builds'."""
+        return self.directory / "dev" / "dbt_target"
 
     @property
     def state(self) -> Path:
         """The dbt manifest of the published build (what slim CI compares a change against)."""
         return self.directory / STATE_DIR
 
+    @contextmanager
+    def build_lock(self) -> Iterator[None]:
+        """Held for the whole of a build; a second build of the same directory fails at once instead of waiting."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / ".build.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WarehouseError(
+                    f"Another build is writing {self.directory}; wait for it to finish, or set "
+                    "NSW_DOE_WAREHOUSE_DIR to build elsewhere."
+                ) from None
+            yield
+
     def new_build_path(self) -> Path:
-        """A database path in a fresh build directory; named like the published file, so dbt sees one database."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        build_dir = self.directory / "builds" / f"{stamp}-{os.getpid()}"
+        """The database a build writes, under build_lock(): the same path every time, emptied of what a build that
+        was killed left; named like the published file, so dbt sees one database."""
+        build_dir = self.directory / "builds" / "next"
+        shutil.rmtree(build_dir, ignore_errors=True)
         build_dir.mkdir(parents=True)
         return build_dir / PUBLISHED_NAME
 
-    def publish(self, build: Path) -> Path:
-        """Make a finished build the published warehouse; the published path never stops existing."""
+    def publish(self, build: Path, manifest: Path | None = None) -> Path:
+        """Make a finished build the published warehouse, and its dbt manifest the state slim CI compares against;
+        the published path never stops existing."""
         if self.published.exists():
             keep = self.previous.with_name(f".{PREVIOUS_NAME}.tmp")
             keep.unlink(missing_ok=True)
             os.link(self.published, keep)
             os.replace(keep, self.previous)
         os.replace(build, self.published)
-        build_state = build.parent / STATE_DIR
-        if build_state.is_dir():
-            shutil.rmtree(self.state, ignore_errors=True)
-            os.replace(build_state, self.state)
+        if manifest is not None:
+            self.state.mkdir(exist_ok=True)
+            staged = self.state / ".manifest.json.tmp"
+            shutil.copy(manifest, staged)
+            os.replace(staged, self.state / "manifest.json")
         return self.published
 
     @staticmethod

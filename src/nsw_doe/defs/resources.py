@@ -16,11 +16,11 @@ from nsw_doe.warehouse import Warehouse
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB file this run builds into (`nsw-doe build` points it at a fresh, unpublished file), and the
-    directory for the run's working files (dbt's target, the manifest kept for slim CI)."""
+    """The DuckDB file this run builds into (`nsw-doe build` points it at a fresh, unpublished file), and where
+    dbt writes its artefacts (manifest, run results, partial parse) for it."""
 
     database: str
-    work_dir: str
+    dbt_target: str
 
     @contextmanager
     def dbt_environment(self) -> Iterator[None]:
@@ -41,7 +41,7 @@ def resources() -> dg.Definitions:
     warehouse = Warehouse(load_settings().warehouse_dir)
     return dg.Definitions(
         resources={
-            "warehouse": WarehouseResource(database=str(warehouse.dev), work_dir=str(warehouse.dev_work_dir)),
+            "warehouse": WarehouseResource(database=str(warehouse.dev), dbt_target=str(warehouse.dev_dbt_target)),
             "dlt": DagsterDltResource(),
             "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
         }
