@@ -83,8 +83,8 @@ def main() -> None:
         env = {**os.environ, "NSW_DOE_WAREHOUSE_DIR": scratch}
         for run in range(args.runs):
             results["nsw-doe build"].append(measure([sys.executable, "-m", "nsw_doe.cli", "build"], env))
-            # One path for every run: dbt's partial parse holds while the profile (the path) is unchanged, as
-            # when a developer rebuilds, so the runs after the first time dbt's build, not a full parse.
+            # One path for every run: dbt's partial parse holds while the profile (the path) is unchanged, as when
+            # a developer rebuilds, so every run after the first measures dbt's build, not a full parse.
             dbt_target = Path(scratch) / "dbt.duckdb"
             shutil.copy(Warehouse(Path(scratch)).published, dbt_target)
             results["dbt build"].append(measure(dbt, {**env, DUCKDB_PATH_ENV: str(dbt_target)}))

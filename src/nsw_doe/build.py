@@ -151,8 +151,7 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
     with warehouse.build_lock():
         job = load_definitions(on_event).resolve_job_def(BUILD_JOB_NAME)
         if remote:
-            dbt_target = warehouse.directory / "motherduck" / "dbt_target"
-            result = _execute(job, remote.database, dbt_target, on_event)
+            result = _execute(job, remote.database, warehouse.motherduck_dbt_target, on_event)
             summary = _summary(result, remote.database, remote.database)
         else:
             build_path = warehouse.new_build_path()

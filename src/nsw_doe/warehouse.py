@@ -59,6 +59,11 @@ class Warehouse:
         return self.directory / "dev" / "dbt_target"
 
     @property
+    def motherduck_dbt_target(self) -> Path:
+        """dbt's artefacts of the builds that write MotherDuck (in place, nothing to publish)."""
+        return self.directory / "motherduck" / "dbt_target"
+
+    @property
     def state(self) -> Path:
         """The dbt manifest of the published build (what slim CI compares a change against)."""
         return self.directory / STATE_DIR
