@@ -23,13 +23,16 @@ from nsw_doe.targets import TOKEN_ENV, is_motherduck
 from nsw_doe.warehouse import Warehouse
 
 RAW_SCHEMA = "raw"
-LINEAGE_COLUMNS = ("_source_file", "_source_sha256", "_vintage", "_loaded_at")
+# `_source_row` is the row's position among the file's data rows (1 = the first row after the header).
+LINEAGE_COLUMNS = ("_source_file", "_source_row", "_source_sha256", "_vintage", "_loaded_at")
+LINEAGE_TYPES = {"_source_row": pa.int64(), "_loaded_at": pa.timestamp("us", tz="UTC")}
 
 
 def to_arrow(table: Table, source: SourceFile, loaded_at: datetime) -> pa.Table:
     columns = {name: pa.array([row[i] for row in table.rows], pa.string()) for i, name in enumerate(table.columns)}
     n = len(table.rows)
     columns["_source_file"] = pa.array([source.path] * n, pa.string())
+    columns["_source_row"] = pa.array(range(1, n + 1), pa.int64())
     columns["_source_sha256"] = pa.array([source.sha256] * n, pa.string())
     columns["_vintage"] = pa.array([source.vintage] * n, pa.string())
     columns["_loaded_at"] = pa.array([loaded_at] * n, pa.timestamp("us", tz="UTC"))
@@ -39,7 +42,7 @@ def to_arrow(table: Table, source: SourceFile, loaded_at: datetime) -> pa.Table:
 def empty_arrow(dataset: Dataset) -> pa.Table:
     """An empty table with the dataset's columns, so that downstream models build on zero rows."""
     names = list(dict.fromkeys(c for f in dataset.files for c in f.columns)) + list(LINEAGE_COLUMNS)
-    fields = [pa.field(n, pa.timestamp("us", tz="UTC") if n == "_loaded_at" else pa.string()) for n in names]
+    fields = [pa.field(n, LINEAGE_TYPES.get(n, pa.string())) for n in names]
     return pa.schema(fields).empty_table()
 
 
