@@ -39,7 +39,10 @@ def _fetch(client: CkanClient, dataset: Dataset, spec: RefreshResource) -> tuple
     vintage = (resource.last_modified or datetime.now(UTC).isoformat())[:10]
     if spec.access == "datastore":
         if not resource.datastore_active:
-            raise PortalError(f"Resource {spec.resource_id} is not in the portal's datastore; refresh it by download.")
+            raise PortalError(
+                f"resource {spec.resource_id} is not in the portal's datastore (datastore_active is false); "
+                "refresh it by download."
+            )
         table = client.datastore(spec.resource_id)
         body = {
             "fields": [{"id": f, "type": "text"} for f in table.fields],
@@ -66,7 +69,10 @@ def _check_columns(dataset: Dataset, table: Table, name: str) -> None:
 
 
 def refresh_resource(settings: Settings, client: CkanClient, dataset: Dataset, spec: RefreshResource) -> RefreshOutcome:
-    data, fmt, encoding, vintage = _fetch(client, dataset, spec)
+    try:
+        data, fmt, encoding, vintage = _fetch(client, dataset, spec)
+    except PortalError as exc:
+        raise PortalError(f"{dataset.id}: {exc}") from exc
     name = f"{dataset.id} resource {spec.resource_id}"
     table = parse(data, fmt, encoding, name)
     if not table.rows:
