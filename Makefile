@@ -7,7 +7,7 @@ RUN := $(UV) run --frozen
 # would otherwise recompile Dagster, dbt and dlt from source in every process.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: uv-tool install run test lint dev docs ci-slim bench clean
+.PHONY: uv-tool install run test lint dev docs export ci-slim bench clean
 
 uv-tool:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null \
@@ -33,11 +33,16 @@ dev: install  ## The Dagster UI on http://127.0.0.1:3000
 docs: install  ## dbt docs site, docs/ERD.md and docs/bus_matrix.md (needs a built warehouse: make run)
 	$(RUN) nsw-doe docs
 
+EXPORT_DIR ?= warehouse/export
+EXPORT_FORMAT ?= parquet
+export: install  ## The marts as Parquet (EXPORT_FORMAT=csv) files + data dictionary in EXPORT_DIR (replaces its last export)
+	$(RUN) nsw-doe export $(EXPORT_DIR) --format $(EXPORT_FORMAT) --force
+
 ci-slim: install  ## Build only the dbt models changed since the published build (state:modified+), and test them
 	$(RUN) nsw-doe ci-slim
 
 bench: install  ## Median wall time and peak memory of a build, against a bare DuckDB load
-	$(RUN) python -m nsw_doe.bench
+	$(RUN) python benchmarks/bench.py
 
 clean:  ## Remove build outputs (the published warehouse included)
 	rm -rf warehouse transform/target transform/logs .pytest_cache .ruff_cache

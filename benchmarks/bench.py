@@ -2,7 +2,8 @@
 on a warehouse whose raw schema is loaded), and of a bare DuckDB load of the snapshot, to compare against.
 
 Each run is a fresh process; memory is the peak of the summed RSS of its whole process tree (the build starts
-dbt as a child process), sampled every 20 ms.
+dbt as a child process), sampled every 20 ms. A developer tool (it needs psutil, a dev dependency), kept outside the
+installed package.
 """
 
 from __future__ import annotations
@@ -64,33 +65,29 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def main() -> None:
-    # Imported here, not at the top: the bare-load subprocess imports this module and must stay light.
-    from nsw_doe.dbt_project import DBT_EXECUTABLE, DUCKDB_PATH_ENV, TRANSFORM_DIR
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--bare-load", metavar="DATABASE", help="only load the snapshot into DATABASE (one run)")
     args = parser.parse_args()
+    if args.bare_load:
+        bare_load(Path(args.bare_load))
+        return
+    # Imported here, not at the top: the bare-load runs of this script must stay light.
+    from nsw_doe.dbt_project import DBT_EXECUTABLE, DUCKDB_PATH_ENV, dbt_args
+
     results: dict[str, list[tuple[float, int]]] = {"nsw-doe build": [], "dbt build": [], "bare DuckDB load": []}
-    dbt = [
-        DBT_EXECUTABLE,
-        "build",
-        "--project-dir",
-        str(TRANSFORM_DIR),
-        "--profiles-dir",
-        str(TRANSFORM_DIR),
-    ]
+    dbt = [DBT_EXECUTABLE, *dbt_args("build")]
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "NSW_DOE_WAREHOUSE_DIR": scratch}
         for run in range(args.runs):
             results["nsw-doe build"].append(measure([sys.executable, "-m", "nsw_doe.cli", "build"], env))
             # One path for every run: dbt's partial parse holds while the profile (the path) is unchanged, as when
             # a developer rebuilds, so every run after the first measures dbt's build, not a full parse.
-            dbt_target = Path(scratch) / "dbt.duckdb"
-            shutil.copy(Warehouse(Path(scratch)).published, dbt_target)
-            results["dbt build"].append(measure(dbt, {**env, DUCKDB_PATH_ENV: str(dbt_target)}))
-            target = Path(scratch) / f"bare-{run}.duckdb"
-            code = f"from nsw_doe.bench import bare_load; bare_load({str(target)!r})"
-            results["bare DuckDB load"].append(measure([sys.executable, "-c", code], env))
+            dbt_database = Path(scratch) / "dbt.duckdb"
+            shutil.copy(Warehouse(Path(scratch)).published, dbt_database)
+            results["dbt build"].append(measure(dbt, {**env, DUCKDB_PATH_ENV: str(dbt_database)}))
+            bare = Path(scratch) / f"bare-{run}.duckdb"
+            results["bare DuckDB load"].append(measure([sys.executable, __file__, "--bare-load", str(bare)], env))
             print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
     medians = {k: (statistics.median(t for t, _ in v), statistics.median(m for _, m in v)) for k, v in results.items()}
     print(f"{'':20} {'median wall s':>14} {'median peak RSS MiB':>20}   (runs: {args.runs})")

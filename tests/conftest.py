@@ -1,6 +1,8 @@
 import dataclasses
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,12 @@ def con(built):
         yield connection
 
 
+def nsw_doe(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """The `nsw-doe` CLI in a new process, with these environment variables added (or, set to None, removed)."""
+    environment = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    return subprocess.run([sys.executable, "-m", "nsw_doe.cli", *args], capture_output=True, text=True, env=environment)
+
+
 def scalar(con, sql: str):
     return con.execute(sql).fetchone()[0]
 
@@ -55,3 +63,19 @@ def snapshot_copy(tmp_path: Path) -> Settings:
     return dataclasses.replace(
         load_settings(), snapshot_dir=tmp_path / "sources", warehouse_dir=tmp_path / "warehouse", acara_dir=None
     )
+
+
+def copy_project(root: Path) -> Path:
+    """The project's tracked files, as a fresh clone has them (no dbt manifest, no warehouse), sharing the pinned
+    snapshot through a link. Run it with PYTHONPATH=<root>/src so that its own package is imported."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    for name in tracked:
+        source = PROJECT_ROOT / name
+        if name.startswith("data/") or not source.is_file():
+            continue
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, root / name)
+    (root / "data").symlink_to(PROJECT_ROOT / "data")
+    return root

@@ -1,20 +1,18 @@
 """End to end: build the whole asset graph from the pinned snapshot into a temporary warehouse directory."""
 
+import dataclasses
 import gzip
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import duckdb
 import pytest
 
-from nsw_doe.build import run_build
+from nsw_doe.build import BuildError, load_definitions, run_build
 from nsw_doe.settings import load_settings
 from nsw_doe.sources.catalog import load_manifest
 from nsw_doe.warehouse import Warehouse
-from tests.conftest import HAS_ACARA, scalar
+from tests.conftest import HAS_ACARA, copy_project, nsw_doe, scalar
 
 
 @pytest.fixture
@@ -34,9 +32,10 @@ def test_build_publishes_raw_and_staging_with_every_check_passing(built):
     schemas = {s.schema: s for s in summary.schemas}
     assert set(schemas) == {"raw", "staging", "prep", "marts", "quarantine"}
     assert schemas["staging"].tables == 14
-    assert summary.checks_failed == []
-    assert summary.checks_passed >= 150
-    assert set(summary.quarantined) <= {"fct__school_profile"}
+    # Every check the graph defines was evaluated, and passed (a skipped or failed check would be missing here).
+    definitions = load_definitions()
+    assert summary.checks_passed == len(list(definitions.resolve_asset_graph().asset_check_keys))
+    assert {group.source_model for group in summary.quarantined} <= {"fct__school_profile"}
     assert json.loads((settings.warehouse_dir / "build_summary.json").read_text())["checks_failed"] == []
     assert not list((settings.warehouse_dir / "builds").iterdir()), "no build file is left behind"
 
@@ -137,7 +136,10 @@ def test_master_dataset_vintages_share_one_shape(built, con):
 @pytest.mark.acara
 def test_acara_workbooks_load_when_their_directory_is_set(acara, built, con):
     # The ACARA profile rows no dimension knows, and nothing else, are quarantined (see quarantine__rejected_rows).
-    assert built[1].quarantined == {"fct__school_profile": 10}
+    assert [(group.source_model, group.rows) for group in built[1].quarantined] == [
+        ("fct__school_profile", 7),
+        ("fct__school_profile", 3),
+    ]
     # SOURCES.md: 9,719 schools in the profile, NSW 3,189 of them, 2,213 government.
     assert scalar(con, "select count(*) from staging.stg__acara__school_profile") == 9719
     assert scalar(con, "select count(*) from staging.stg__acara__school_profile where state = 'NSW'") == 3189
@@ -148,12 +150,6 @@ def test_acara_workbooks_load_when_their_directory_is_set(acara, built, con):
             "where state = 'NSW' and school_sector = 'Government'",
         )
         == 2213
-    )
-
-
-def nsw_doe(*args, env):
-    return subprocess.run(
-        [sys.executable, "-m", "nsw_doe.cli", *args], capture_output=True, text=True, env={**os.environ, **env}
     )
 
 
@@ -187,7 +183,7 @@ def test_a_failed_build_publishes_nothing_and_says_why(published_copy, snapshot_
         "NSW_DOE_SNAPSHOT_DIR": str(snapshot_copy.snapshot_dir),
     }
 
-    result = nsw_doe("build", env=env)
+    result = nsw_doe("build", **env)
 
     assert result.returncode == 1
     assert "nothing was published" in result.stderr
@@ -202,12 +198,82 @@ def test_a_failed_build_publishes_nothing_and_says_why(published_copy, snapshot_
 def test_query_is_read_only_and_errors_are_one_paragraph(built):
     settings, _ = built
     env = {"NSW_DOE_WAREHOUSE_DIR": str(settings.warehouse_dir)}
-    ok = nsw_doe("query", "--format", "csv", "select count(*) as n from staging.stg__doe__master_dataset", env=env)
+    ok = nsw_doe("query", "--format", "csv", "select count(*) as n from staging.stg__doe__master_dataset", **env)
     assert ok.returncode == 0 and ok.stdout.splitlines() == ["n", "22136"]
 
-    write = nsw_doe("query", "create table staging.x as select 1", env=env)
+    write = nsw_doe("query", "create table staging.x as select 1", **env)
     assert write.returncode == 1
     assert "read-only" in write.stderr and "Traceback" not in write.stderr
 
-    debug = nsw_doe("--debug", "query", "select * from nowhere", env=env)
+    debug = nsw_doe("--debug", "query", "select * from nowhere", **env)
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "nowhere" in debug.stderr
+
+
+@pytest.fixture
+def warehouse_with_history(built, tmp_path) -> Warehouse:
+    """A private warehouse directory as a few builds leave it: published and previous files, the dbt state and
+    the build summary."""
+    source = Warehouse(built[0].warehouse_dir)
+    warehouse = Warehouse(tmp_path / "warehouse")
+    (warehouse.state).mkdir(parents=True)
+    shutil.copy(source.published, warehouse.published)
+    shutil.copy(source.published, warehouse.previous)
+    shutil.copy(source.state / "manifest.json", warehouse.state / "manifest.json")
+    shutil.copy(source.directory / "build_summary.json", warehouse.directory / "build_summary.json")
+    return warehouse
+
+
+def fingerprint(warehouse: Warehouse) -> dict[str, tuple]:
+    """What a failed build must leave as it was: each file's inode (a rename replaces it), mtime and bytes."""
+    files = [warehouse.published, warehouse.previous, warehouse.state / "manifest.json"]
+    files.append(warehouse.directory / "build_summary.json")
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()[-4096:]) for p in files}
+
+
+def add_duplicate_row(settings, dataset_id: str) -> None:
+    """Repeat the last data row of a dataset's first file, and pin the changed file in the snapshot's manifest."""
+    from nsw_doe.sources.catalog import save_manifest
+    from nsw_doe.sources.snapshot import sha256_hex, store_file
+
+    manifest = load_manifest(settings.manifest_path)
+    source = manifest.get(dataset_id).files[0]
+    data = gzip.decompress((settings.snapshot_dir / source.path).read_bytes())
+    lines = data.rstrip(b"\r\n").split(b"\n")
+    data = b"\n".join([*lines, lines[-1]]) + b"\n"
+    store_file(settings, source.path, data)
+    source.sha256, source.rows = sha256_hex(data), source.rows + 1
+    save_manifest(manifest, settings.manifest_path)
+
+
+def test_a_failing_dbt_test_publishes_nothing_and_leaves_the_last_build_as_it_was(
+    warehouse_with_history, snapshot_copy
+):
+    before = fingerprint(warehouse_with_history)
+    add_duplicate_row(snapshot_copy, "statewide_attendance_by_remoteness")
+    settings = dataclasses.replace(snapshot_copy, warehouse_dir=warehouse_with_history.directory)
+
+    with pytest.raises(BuildError, match="nothing was published") as failure:
+        run_build(settings)
+
+    assert "unique_stg__doe__statewide_attendance_by_remoteness" in str(failure.value)
+    assert fingerprint(warehouse_with_history) == before
+    assert not list((warehouse_with_history.directory / "builds").iterdir())
+
+
+def test_a_failing_model_publishes_nothing_and_leaves_the_last_build_as_it_was(warehouse_with_history, tmp_path):
+    before = fingerprint(warehouse_with_history)
+    project = copy_project(tmp_path / "project")
+    model = project / "transform" / "models" / "marts" / "fct__composite_class.sql"
+    model.write_text("select no_such_column from {{ ref('stg__doe__composite_classes') }}\n")
+    env = {
+        "PYTHONPATH": str(project / "src"),
+        "NSW_DOE_WAREHOUSE_DIR": str(warehouse_with_history.directory),
+    }
+
+    result = nsw_doe("build", **env)
+
+    assert result.returncode == 1
+    message = " ".join(result.stderr.split())
+    assert "nothing was published" in message and "fct__composite_class" in message, message
+    assert fingerprint(warehouse_with_history) == before
+    assert not list((warehouse_with_history.directory / "builds").iterdir())

@@ -1,18 +1,16 @@
-"""The MotherDuck scale-out target is chosen by configuration, and refuses to start without a token, offline."""
+"""The MotherDuck scale-out destination is chosen by configuration, and refuses to start without a token, offline."""
 
 import dataclasses
-import os
 import socket
-import subprocess
-import sys
 
 import pytest
 import yaml
 
 from nsw_doe.build import run_build
 from nsw_doe.dbt_project import TRANSFORM_DIR
+from nsw_doe.destinations import DestinationError, remote_destination
 from nsw_doe.settings import load_settings
-from nsw_doe.targets import TargetError, remote_target
+from tests.conftest import nsw_doe
 
 
 @pytest.fixture
@@ -25,24 +23,24 @@ def no_network(monkeypatch):
 
 
 def test_the_local_file_is_the_default(monkeypatch):
-    monkeypatch.delenv("NSW_DOE_TARGET", raising=False)
-    assert remote_target(load_settings()) is None
+    monkeypatch.delenv("NSW_DOE_DESTINATION", raising=False)
+    assert remote_destination(load_settings()) is None
 
 
 def test_motherduck_resolves_to_an_md_database(monkeypatch, no_network):
-    monkeypatch.setenv("NSW_DOE_TARGET", "motherduck")
+    monkeypatch.setenv("NSW_DOE_DESTINATION", "motherduck")
     monkeypatch.setenv("MOTHERDUCK_TOKEN", "token-for-tests")
-    assert remote_target(load_settings()).database == "md:nsw_doe"
+    assert remote_destination(load_settings()).database == "md:nsw_doe"
     monkeypatch.setenv("NSW_DOE_MOTHERDUCK_DATABASE", "nsw_doe_staging")
-    target = remote_target(load_settings())
-    assert (target.database, target.token) == ("md:nsw_doe_staging", "token-for-tests")
+    remote = remote_destination(load_settings())
+    assert (remote.database, remote.token) == ("md:nsw_doe_staging", "token-for-tests")
 
 
-def test_the_raw_loader_and_dbt_point_at_motherduck(monkeypatch, no_network):
+def test_the_raw_loader_and_dbt_point_at_motherduck(monkeypatch, no_network, tmp_path):
     from nsw_doe.defs.ingest.raw import pipeline_for
 
     monkeypatch.setenv("MOTHERDUCK_TOKEN", "token-for-tests")
-    pipeline = pipeline_for("md:nsw_doe_staging")
+    pipeline = pipeline_for("md:nsw_doe_staging", load_settings(), tmp_path)
     assert pipeline.destination.destination_type.endswith("motherduck")
     assert pipeline.dataset_name == "raw"
     outputs = yaml.safe_load((TRANSFORM_DIR / "profiles.yml").read_text())["nsw_doe"]["outputs"]
@@ -51,20 +49,19 @@ def test_the_raw_loader_and_dbt_point_at_motherduck(monkeypatch, no_network):
 
 
 def test_a_missing_token_is_a_clear_error_before_any_connection(monkeypatch, no_network, tmp_path):
-    monkeypatch.setenv("NSW_DOE_TARGET", "motherduck")
+    monkeypatch.setenv("NSW_DOE_DESTINATION", "motherduck")
     monkeypatch.delenv("MOTHERDUCK_TOKEN", raising=False)
     settings = dataclasses.replace(load_settings(), warehouse_dir=tmp_path)
-    with pytest.raises(TargetError, match="needs a MotherDuck access token in MOTHERDUCK_TOKEN"):
+    with pytest.raises(DestinationError, match="needs a MotherDuck access token in MOTHERDUCK_TOKEN"):
         run_build(settings)
     assert list(tmp_path.iterdir()) == [], "nothing was built"
 
 
-def test_the_cli_reports_a_missing_token_or_an_unknown_target(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "MOTHERDUCK_TOKEN"}
-    env |= {"NSW_DOE_TARGET": "motherduck", "NSW_DOE_WAREHOUSE_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "nsw_doe.cli", "build"], capture_output=True, text=True, env=env)
+def test_the_cli_reports_a_missing_token_or_an_unknown_destination(tmp_path):
+    env = {"MOTHERDUCK_TOKEN": None, "NSW_DOE_DESTINATION": "motherduck", "NSW_DOE_WAREHOUSE_DIR": str(tmp_path)}
+    result = nsw_doe("build", **env)
     assert result.returncode == 1
     assert "MOTHERDUCK_TOKEN" in result.stderr and "Traceback" not in result.stderr
-    env["NSW_DOE_TARGET"] = "snowflake"
-    result = subprocess.run([sys.executable, "-m", "nsw_doe.cli", "build"], capture_output=True, text=True, env=env)
+    env["NSW_DOE_DESTINATION"] = "snowflake"
+    result = nsw_doe("build", **env)
     assert result.returncode == 1 and "expected one of local, motherduck" in result.stderr

@@ -1,9 +1,6 @@
 """The manifest, the readers and the pinned snapshot, on the real files."""
 
 import gzip
-import os
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -12,6 +9,7 @@ from nsw_doe.settings import load_settings
 from nsw_doe.sources.catalog import CatalogError, load_manifest, save_manifest
 from nsw_doe.sources.readers import SourceFormatError, detect_encoding, parse, parse_csv
 from nsw_doe.sources.snapshot import SnapshotError, load_table, read_bytes, verify
+from tests.conftest import nsw_doe
 
 
 def test_every_pinned_file_matches_its_sha256_row_count_and_header():
@@ -103,22 +101,16 @@ def test_external_files_need_their_directory(snapshot_copy):
     assert result.ok and result.message == "skipped: NSW_DOE_ACARA_DIR not set"
 
 
-def cli(*args, **env):
-    return subprocess.run(
-        [sys.executable, "-m", "nsw_doe.cli", *args], capture_output=True, text=True, env={**os.environ, **env}
-    )
-
-
 def test_sources_cli_lists_and_verifies_the_snapshot(snapshot_copy):
-    listing = cli("sources", "list", COLUMNS="200")
+    listing = nsw_doe("sources", "list", COLUMNS="200")
     assert listing.returncode == 0
     assert "master_dataset" in listing.stdout and "22,136" in listing.stdout
 
-    ok = cli("sources", "verify", NSW_DOE_SNAPSHOT_DIR=str(snapshot_copy.snapshot_dir))
+    ok = nsw_doe("sources", "verify", NSW_DOE_SNAPSHOT_DIR=str(snapshot_copy.snapshot_dir))
     assert ok.returncode == 0 and "All 26 files verified." in ok.stdout
 
     (snapshot_copy.snapshot_dir / "other" / "2015-2018-selective-high-schools-minimum-entry-scores.csv.gz").unlink()
-    bad = cli("sources", "verify", NSW_DOE_SNAPSHOT_DIR=str(snapshot_copy.snapshot_dir))
+    bad = nsw_doe("sources", "verify", NSW_DOE_SNAPSHOT_DIR=str(snapshot_copy.snapshot_dir))
     assert bad.returncode == 1
     assert "FAIL selective_entry_scores" in bad.stdout
     assert "1 of 26 files failed verification." in bad.stderr
@@ -127,7 +119,7 @@ def test_sources_cli_lists_and_verifies_the_snapshot(snapshot_copy):
 def test_describe_gives_the_manifest_entry_of_a_file(snapshot_copy):
     dataset = load_manifest(snapshot_copy.manifest_path).get("master_dataset_dictionary")
     pinned = dataset.files[0]
-    result = cli("sources", "describe", str(snapshot_copy.snapshot_dir / pinned.path), "--vintage", pinned.vintage)
+    result = nsw_doe("sources", "describe", str(snapshot_copy.snapshot_dir / pinned.path), "--vintage", pinned.vintage)
     assert result.returncode == 0, result.stderr
     [entry] = yaml.safe_load(result.stdout)
     assert entry["sha256"] == pinned.sha256 and entry["rows"] == pinned.rows == 44

@@ -36,10 +36,10 @@ def test_publishing_replaces_the_warehouse_and_keeps_the_previous_one(tmp_path):
 
 def test_publishing_keeps_the_builds_dbt_manifest_as_the_state(tmp_path):
     warehouse = Warehouse(tmp_path)
-    warehouse.dbt_target.mkdir()
-    (warehouse.dbt_target / "manifest.json").write_text('{"build": 1}')
+    warehouse.dbt_artifacts.mkdir()
+    (warehouse.dbt_artifacts / "manifest.json").write_text('{"build": 1}')
     build = make_build(warehouse, 1)
-    warehouse.publish(build, manifest=warehouse.dbt_target / "manifest.json")
+    warehouse.publish(build, manifest=warehouse.dbt_artifacts / "manifest.json")
     warehouse.discard(build)
     assert (warehouse.state / "manifest.json").read_text() == '{"build": 1}'
     assert list((tmp_path / "builds").iterdir()) == []
@@ -58,7 +58,9 @@ def test_one_build_at_a_time_and_a_killed_builds_leftovers_are_cleared(tmp_path)
         assert leftover.exists(), "the refused build touched nothing"
     with warehouse.build_lock():
         path = warehouse.new_build_path()
-        assert path == leftover and list(path.parent.iterdir()) == []
+        assert path == leftover and list(path.parent.iterdir()) == [path], "only the new build's own database"
+        with duckdb.connect(str(path), read_only=True) as con:
+            assert con.execute("select count(*) from duckdb_tables()").fetchone()[0] == 0, "a fresh, empty one"
 
 
 def test_discarding_a_build_removes_everything_it_left(tmp_path):

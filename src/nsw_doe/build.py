@@ -15,9 +15,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from nsw_doe.atomic_files import write_atomically
+from nsw_doe.destinations import is_motherduck, remote_destination
 from nsw_doe.settings import Settings
-from nsw_doe.sources.snapshot import write_atomically
-from nsw_doe.targets import is_motherduck, remote_target
 from nsw_doe.warehouse import Warehouse
 
 
@@ -33,13 +33,23 @@ class SchemaSummary:
 
 
 @dataclass
+class QuarantineSummary:
+    """The rows one model quarantined for one reason, and the first few of them (column, value, file and row)."""
+
+    source_model: str
+    reason: str
+    rows: int
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
 class BuildSummary:
     warehouse: str | Path
     schemas: list[SchemaSummary]
     checks_passed: int
     checks_failed: list[str] = field(default_factory=list)
     materialized: int = 0
-    quarantined: dict[str, int] = field(default_factory=dict)
+    quarantined: list[QuarantineSummary] = field(default_factory=list)
 
 
 class _ProgressHandler(logging.Handler):
@@ -67,10 +77,10 @@ def _progress_logger(on_event: Callable[[dg.DagsterEvent], None]) -> dg.LoggerDe
 
 def load_definitions(on_event: Callable[[dg.DagsterEvent], None] | None = None) -> dg.Definitions:
     """The project's definitions, with the dbt manifest freshly parsed."""
-    from nsw_doe import dbt_project
-
-    dbt_project.prepare()
+    from nsw_doe.dbt_project import prepare
     from nsw_doe.definitions import defs
+
+    prepare()
 
     definitions = defs()
     if on_event is None:
@@ -94,8 +104,16 @@ QUARANTINE_TABLE = "quarantine.quarantine__rejected_rows"
 SUMMARY_NAME = "build_summary.json"
 
 
-def summarise(database: str) -> tuple[list[SchemaSummary], dict[str, int]]:
-    """Tables and rows per schema, and quarantined rows per source model."""
+QUARANTINE_EXAMPLES = 3
+
+
+def _quarantine_example(column: str, value: str | None, file: str, row: int) -> str:
+    shown = "blank" if value is None else "'" + value + "'"
+    return f"{column} {shown} ({file}, row {row})"
+
+
+def summarise(database: str) -> tuple[list[SchemaSummary], list[QuarantineSummary]]:
+    """Tables and rows per schema, and quarantined rows per source model and reason, with a few examples."""
     with duckdb.connect(database, read_only=not is_motherduck(database)) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -107,18 +125,28 @@ def summarise(database: str) -> tuple[list[SchemaSummary], dict[str, int]]:
             entry = per_schema.setdefault(schema, SchemaSummary(schema, 0, 0))
             entry.tables += 1
             entry.rows += rows
-        quarantined = dict(con.execute(f"select source_model, count(*) from {QUARANTINE_TABLE} group by 1").fetchall())
+        groups = con.execute(
+            "select source_model, reason, count(*), list((source_column, source_value, source_file, source_row_number) "
+            f"order by source_file, source_row_number, source_column)[:{QUARANTINE_EXAMPLES}] "
+            f"from {QUARANTINE_TABLE} group by 1, 2 order by 1, 2"
+        ).fetchall()
+        quarantined = [
+            QuarantineSummary(model, reason, rows, [_quarantine_example(*example) for example in examples])
+            for model, reason, rows, examples in groups
+        ]
     return list(per_schema.values()), quarantined
 
 
-def _execute(job: dg.JobDefinition, database: str, dbt_target: Path, on_event) -> dg.ExecuteInProcessResult:
-    from nsw_doe.defs.resources import WarehouseResource
+def _execute(
+    job: dg.JobDefinition, settings: Settings, database: str, dbt_artifacts: Path, on_event
+) -> dg.ExecuteInProcessResult:
+    from nsw_doe.defs.resources import run_resources
 
     with dg.DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(
             run_config={"loggers": {"progress": {}}} if on_event else None,
             instance=instance,
-            resources={"warehouse": WarehouseResource(database=database, dbt_target=str(dbt_target))},
+            resources=run_resources(settings, database, dbt_artifacts),
             raise_on_error=False,
         )
     if not result.success:
@@ -146,19 +174,19 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
     """Build every asset. Locally: into a fresh file, published only if all went well. On MotherDuck: in place."""
     from nsw_doe.defs.jobs import BUILD_JOB_NAME
 
-    remote = remote_target(settings)  # a missing token fails here, before anything is built or connected
+    remote = remote_destination(settings)  # a missing token fails here, before anything is built or connected
     warehouse = Warehouse(settings.warehouse_dir)
     with warehouse.build_lock():
         job = load_definitions(on_event).resolve_job_def(BUILD_JOB_NAME)
         if remote:
-            result = _execute(job, remote.database, warehouse.motherduck_dbt_target, on_event)
+            result = _execute(job, settings, remote.database, warehouse.motherduck_dbt_artifacts, on_event)
             summary = _summary(result, remote.database, remote.database)
         else:
             build_path = warehouse.new_build_path()
             try:
-                result = _execute(job, str(build_path), warehouse.dbt_target, on_event)
+                result = _execute(job, settings, str(build_path), warehouse.dbt_artifacts, on_event)
                 summary = _summary(result, str(build_path), warehouse.published)
-                warehouse.publish(build_path, manifest=warehouse.dbt_target / "manifest.json")
+                warehouse.publish(build_path, manifest=warehouse.dbt_artifacts / "manifest.json")
             finally:
                 warehouse.discard(build_path)
         write_atomically(

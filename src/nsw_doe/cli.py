@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nsw_doe.settings import PROJECT_ROOT, load_settings
+from nsw_doe.settings import PROJECT_ROOT, installed_script, load_settings
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 sources_app = typer.Typer(help="The pinned source snapshot and the live portal.", no_args_is_help=True)
@@ -69,17 +70,21 @@ def build() -> None:
     progress.print_summary(summary, log_path, time.perf_counter() - started)
 
 
+class QueryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 @app.command()
 @friendly_errors
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run read-only against the published warehouse.")],
-    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    output: Annotated[QueryFormat, typer.Option("--format", help="How to print the rows.")] = QueryFormat.table,
 ) -> None:
     """Run read-only SQL against the published warehouse."""
     from nsw_doe.warehouse import Warehouse
 
-    if output not in ("table", "csv", "json"):
-        raise typer.BadParameter("expected table, csv or json", param_hint="--format")
     with Warehouse(load_settings().warehouse_dir).connect_read_only() as con:
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
@@ -101,16 +106,16 @@ def query(
 @friendly_errors
 def ui(port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000) -> None:
     """Start the Dagster UI on 127.0.0.1 (assets materialised there write warehouse/dev.duckdb)."""
-    from nsw_doe import dbt_project
+    from nsw_doe.dbt_project import prepare
 
-    dbt_project.prepare()
+    prepare()
     home = load_settings().warehouse_dir / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     instance_config = home / "dagster.yaml"
     if not instance_config.exists():  # no telemetry: the platform makes no request of its own to the internet
         instance_config.write_text("telemetry:\n  enabled: false\n")
     env = {**os.environ, "DAGSTER_HOME": str(home)}
-    command = ["dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)]
+    command = [installed_script("dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)]
     raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT, env=env))
 
 
@@ -122,11 +127,10 @@ def docs() -> None:
     from nsw_doe.docs import write_docs
     from nsw_doe.warehouse import Warehouse
 
-    prepare()
     warehouse = Warehouse(load_settings().warehouse_dir)
-    if not warehouse.published.exists():
-        raise RuntimeError(f"No warehouse at {warehouse.published} to document: run `nsw-doe build` first.")
-    for path in write_docs(warehouse.published, warehouse.directory / "docs_site"):
+    published = warehouse.require_published()
+    prepare()
+    for path in write_docs(published, warehouse.directory / "docs_site"):
         console.print(f"wrote {path}")
     console.print(
         "Browse the dbt docs: uv run dbt docs serve --project-dir transform --target-path "
@@ -144,6 +148,35 @@ def ci_slim() -> None:
     ran = run_slim_ci(Warehouse(load_settings().warehouse_dir))
     models = [node for node in ran if node.startswith("model.")]
     console.print(f"Slim CI ran {len(ran)} dbt nodes, {len(models)} of them models: {', '.join(models) or 'none'}")
+
+
+class ExportFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+@app.command()
+@friendly_errors
+def export(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="A new or empty directory to write into.")],
+    file_format: Annotated[ExportFormat, typer.Option("--format", help="The files' format.")] = ExportFormat.parquet,
+    force: Annotated[bool, typer.Option("--force", help="Replace DIR if it holds an earlier export.")] = False,
+) -> None:
+    """Write every mart (and the semantic and ML tables) as Parquet or CSV files with a data dictionary, for tools
+    that do not read DuckDB (Tableau, Power BI, Excel)."""
+    from nsw_doe.export import DICTIONARY_NAME, export_warehouse
+    from nsw_doe.warehouse import Warehouse
+
+    result = export_warehouse(Warehouse(load_settings().warehouse_dir), directory, file_format.value, force=force)
+    table = Table("file", "rows")
+    for t in result.tables:
+        table.add_row(t.file, f"{t.rows:,}")
+    console.print(table)
+    console.print(
+        f"Exported {len(result.tables)} tables to {result.directory}; "
+        f"the columns are described in {result.directory / DICTIONARY_NAME}.",
+        highlight=False,
+    )
 
 
 @sources_app.command("list")

@@ -7,12 +7,11 @@ artifacts: the ERD from the relationship tests, the bus matrix from the same tes
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from nsw_doe.dbt_project import DUCKDB_PATH_ENV, TRANSFORM_DIR, DbtParseError
+from nsw_doe.dbt_project import DbtParseError, dbt_args, dbt_database
 from nsw_doe.settings import PROJECT_ROOT
 
 DOCS_DIR = PROJECT_ROOT / "docs"
@@ -26,26 +25,8 @@ def generate_dbt_docs(warehouse: Path, target_dir: Path) -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "docs.duckdb"
         shutil.copy(warehouse, copy)
-        before = os.environ.get(DUCKDB_PATH_ENV)
-        os.environ[DUCKDB_PATH_ENV] = str(copy)
-        try:
-            args = [
-                "docs",
-                "generate",
-                "--quiet",
-                "--project-dir",
-                str(TRANSFORM_DIR),
-                "--profiles-dir",
-                str(TRANSFORM_DIR),
-                "--target-path",
-                str(target_dir),
-            ]
-            result = dbtRunner().invoke(args)
-        finally:
-            if before is None:
-                os.environ.pop(DUCKDB_PATH_ENV)
-            else:
-                os.environ[DUCKDB_PATH_ENV] = before
+        with dbt_database(copy):
+            result = dbtRunner().invoke(dbt_args("docs", "generate", "--quiet", target_path=target_dir))
     if not result.success:
         raise DbtParseError(f"dbt docs generate failed: {result.exception}")
     return target_dir

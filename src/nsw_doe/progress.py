@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nsw_doe.build import BuildSummary
+from nsw_doe.build import QUARANTINE_TABLE, BuildSummary
 
 
 class BuildProgress:
@@ -52,9 +52,12 @@ class BuildProgress:
         if summary.checks_failed:
             checks += f" ({', '.join(summary.checks_failed)})"
         self.console.print(f"{summary.materialized} assets materialised; {checks}")
-        held = sum(summary.quarantined.values())
-        by_source = ", ".join(f"{source}: {rows}" for source, rows in sorted(summary.quarantined.items()))
-        self.console.print(f"Quarantined rows: {held}" + (f" ({by_source})" if held else ""))
+        held = sum(group.rows for group in summary.quarantined)
+        self.console.print(f"Quarantined rows: {held}" + (f" (see {QUARANTINE_TABLE})" if held else ""))
+        for group in summary.quarantined:
+            more = group.rows - len(group.examples)
+            examples = "; ".join(group.examples) + (f"; and {more} more" if more else "")
+            self.console.print(f"  {group.source_model}: {group.rows}, {group.reason}: {examples}", markup=False)
         self.console.print(f"Elapsed: {elapsed_seconds:.1f} s. Build log: {log_path}")
         self.console.print(f"Warehouse: [bold]{summary.warehouse}[/]")
         self.console.print('Query it: nsw-doe query "select * from marts.dim__school where is_current limit 5"')

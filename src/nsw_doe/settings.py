@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ class Settings:
     warehouse_dir: Path
     acara_dir: Path | None
     portal_url: str
-    target: str  # local (a DuckDB file, published atomically) or motherduck (the scale-out target)
+    destination: str  # local (a DuckDB file, published atomically) or motherduck (the scale-out database)
     motherduck_database: str
 
     @property
@@ -32,6 +33,12 @@ def load_settings() -> Settings:
         warehouse_dir=Path(env.get("NSW_DOE_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")),
         acara_dir=Path(acara) if acara else None,
         portal_url=env.get("NSW_DOE_PORTAL_URL", "https://data.nsw.gov.au").rstrip("/"),
-        target=env.get("NSW_DOE_TARGET", "local").strip().lower(),
+        destination=env.get("NSW_DOE_DESTINATION", "local").strip().lower(),
         motherduck_database=env.get("NSW_DOE_MOTHERDUCK_DATABASE", "nsw_doe"),
     )
+
+
+def installed_script(name: str) -> str:
+    """A command installed with this package's environment (dbt, dagster), found beside the interpreter so that
+    `.venv/bin/nsw-doe` works without the environment on PATH."""
+    return str(Path(sys.executable).with_name(name))

@@ -1,9 +1,9 @@
 {#- The columns that identify a school in both ACARA workbooks (profile and location). -#}
 {% macro acara_school_identity() -%}
-    cast(calendar_year as integer) as calendar_year,
-    cast(acara_sml_id as integer) as acara_sml_id,
-    try_cast(location_age_id as integer) as location_age_id,
-    try_cast(school_age_id as integer) as school_age_id,
+    {{ typed_value('calendar_year') }} as calendar_year,
+    {{ typed_value('acara_sml_id') }} as acara_sml_id,
+    {{ typed_value('location_age_id') }} as location_age_id,
+    {{ typed_value('school_age_id') }} as school_age_id,
     {{ clean_text('school_name') }} as school_name,
     {{ clean_text('suburb') }} as suburb,
     {{ clean_text('state') }} as state,

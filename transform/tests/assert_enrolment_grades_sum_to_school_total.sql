@@ -1,4 +1,5 @@
--- The grade rows of each school-year add up to the school total the source publishes beside them.
+-- The grade rows of each school-year add up to the school total the source publishes beside them. A school-year
+-- holding a value that could not be typed cannot reconcile: it is left out (quarantine lists the value).
 with grades as (
     select
         school_code,
@@ -9,11 +10,13 @@ with grades as (
 ),
 
 totals as (
-    select distinct
+    select
         school_code,
         calendar_year,
         school_total_fte
     from {{ ref('stg__doe__enrolment_by_grade') }}
+    group by school_code, calendar_year, school_total_fte
+    having bool_and(enrolment_fte_status != 'invalid') and school_total_fte is not null
 )
 
 select

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
+
+from nsw_doe.atomic_files import write_atomically
 
 
 class CatalogError(Exception):
@@ -119,7 +119,4 @@ def save_manifest(manifest: Manifest, path: Path) -> None:
     text = header + yaml.safe_dump(
         {"datasets": body}, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None
     )
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest-", suffix=".yml")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    write_atomically(path, text.encode("utf-8"))

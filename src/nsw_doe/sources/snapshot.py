@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from nsw_doe.atomic_files import write_atomically
 from nsw_doe.settings import Settings
 from nsw_doe.sources.catalog import Dataset, SourceFile
 from nsw_doe.sources.readers import SourceFormatError, Table, detect_encoding, parse
@@ -52,9 +51,7 @@ def load_table(settings: Settings, dataset: Dataset, source: SourceFile) -> Tabl
     path = file_location(settings, dataset, source)
     if path is None:
         raise SnapshotError(f"{dataset.id}: set {dataset.external_env} to the directory holding {source.path}.")
-    data = read_bytes(path)
-    check_file(data, source, str(path))
-    return parse_file(data, source, str(path))
+    return check_file(read_bytes(path), source, str(path))
 
 
 def check_file(data: bytes, source: SourceFile, name: str) -> Table:
@@ -95,19 +92,6 @@ def verify(settings: Settings, datasets: list[Dataset]) -> list[VerifyResult]:
             else:
                 results.append(VerifyResult(dataset.id, source.path, True, f"{source.rows} rows, sha256 ok"))
     return results
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def store_file(settings: Settings, relative_path: str, data: bytes) -> Path:

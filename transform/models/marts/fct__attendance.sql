@@ -1,5 +1,6 @@
 -- Semester 1 attendance per school and calendar year, 2011-2022 (no 2020), with the year's headcount so that
--- state rates can be weighted by students instead of averaging school averages.
+-- state rates can be weighted by students instead of averaging school averages. A rate that could not be typed is
+-- null with status 'invalid' (the value is in quarantine).
 select
     {{ school_key() }} as school_sk,
     attendance.school_code,
@@ -15,4 +16,4 @@ left join {{ ref('stg__doe__enrolment_headcount') }} as headcount
         headcount.school_code = attendance.school_code
         and headcount.calendar_year = attendance.calendar_year
         and headcount.headcount_status = 'reported'
-where attendance.school_code is not null and attendance.attendance_status != 'invalid'
+where attendance.school_code is not null

@@ -1,5 +1,5 @@
 -- Multi-age (composite) classes per school and calendar year, 2014-2022 (no 2020). The NSW total row is in
--- fct__statewide_total.
+-- fct__statewide_total. A measure that could not be typed is null (the value is in quarantine).
 select
     {{ school_key() }} as school_sk,
     composite.school_code,
@@ -10,4 +10,4 @@ select
     composite.pct_composite_class_students
 from {{ ref('stg__doe__composite_classes') }} as composite
 {{ join_school_key('composite') }}
-where not composite.is_state_total and composite.composite_class_status != 'invalid'
+where not composite.is_state_total

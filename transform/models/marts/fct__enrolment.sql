@@ -1,5 +1,6 @@
 -- Headcount enrolment per school and calendar year, 2004-2023. Suppressed counts are null, never zero; years a
--- school was not open (blank in the source) have no row.
+-- school was not open (blank in the source) have no row. A count that could not be typed is null with status
+-- 'invalid' (the value is in quarantine).
 select
     {{ school_key() }} as school_sk,
     headcount.school_code,
@@ -9,4 +10,4 @@ select
     headcount.headcount_status
 from {{ ref('stg__doe__enrolment_headcount') }} as headcount
 {{ join_school_key('headcount') }}
-where headcount.headcount_status in ('reported', 'suppressed')
+where headcount.headcount_status in ('reported', 'suppressed', 'invalid')

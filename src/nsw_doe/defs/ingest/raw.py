@@ -6,7 +6,9 @@ headers are recorded per file in the manifest.
 """
 
 import os
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 import dlt
@@ -14,13 +16,12 @@ import pyarrow as pa
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from nsw_doe.defs.resources import WarehouseResource
+from nsw_doe.defs.resources import SettingsResource, WarehouseResource
+from nsw_doe.destinations import TOKEN_ENV, is_motherduck
 from nsw_doe.settings import Settings, load_settings
 from nsw_doe.sources.catalog import Dataset, SourceFile, load_manifest
 from nsw_doe.sources.readers import Table
 from nsw_doe.sources.snapshot import load_table
-from nsw_doe.targets import TOKEN_ENV, is_motherduck
-from nsw_doe.warehouse import Warehouse
 
 RAW_SCHEMA = "raw"
 # `_source_row` is the row's position among the file's data rows (1 = the first row after the header).
@@ -85,32 +86,50 @@ class RawTranslator(DagsterDltTranslator):
         )
 
 
-def pipeline_for(database: str) -> dlt.Pipeline:
+def pipeline_for(database: str, settings: Settings, pipelines_dir: Path | None = None) -> dlt.Pipeline:
     """A dlt pipeline writing schema `raw` of a DuckDB file (its state kept beside it) or of a MotherDuck database."""
     if is_motherduck(database):
         destination = dlt.destinations.motherduck(
             credentials={"database": database.removeprefix("md:"), "password": os.environ.get(TOKEN_ENV, "")}
         )
-        pipelines_dir = load_settings().warehouse_dir / "motherduck.dlt"
+        default_dir = settings.warehouse_dir / "motherduck.dlt"
     else:
         destination = dlt.destinations.duckdb(database)
-        pipelines_dir = f"{database}.dlt"
+        default_dir = Path(f"{database}.dlt")
     return dlt.pipeline(
-        pipeline_name="nsw_doe_raw", destination=destination, dataset_name=RAW_SCHEMA, pipelines_dir=str(pipelines_dir)
+        pipeline_name="nsw_doe_raw",
+        destination=destination,
+        dataset_name=RAW_SCHEMA,
+        pipelines_dir=str(pipelines_dir or default_dir),
     )
 
 
-SETTINGS = load_settings()
+@dg.definitions
+def raw_definitions() -> dg.Definitions:
+    """One asset per dataset of the manifest the settings point at (read when the definitions load)."""
+    settings = load_settings()
+    # dlt_assets reads names and the destination's kind off a pipeline; the runs bring their own pipeline, so this
+    # one lives in a scratch directory (dlt creates its working directory when a pipeline is made).
+    with tempfile.TemporaryDirectory(prefix="nsw_doe_dlt_") as scratch:
+        spec_pipeline = pipeline_for(str(Path(scratch) / "spec.duckdb"), settings, Path(scratch))
 
+        @dlt_assets(
+            dlt_source=snapshot_source(settings),
+            dlt_pipeline=spec_pipeline,
+            name="raw_snapshot",
+            dagster_dlt_translator=RawTranslator(),
+        )
+        def raw_snapshot(
+            context: dg.AssetExecutionContext,
+            dlt: DagsterDltResource,
+            warehouse: WarehouseResource,
+            settings: SettingsResource,
+        ):
+            run_settings = settings.get()
+            yield from dlt.run(
+                context=context,
+                dlt_source=snapshot_source(run_settings),
+                dlt_pipeline=pipeline_for(warehouse.database, run_settings),
+            )
 
-@dlt_assets(
-    dlt_source=snapshot_source(SETTINGS),
-    dlt_pipeline=pipeline_for(str(Warehouse(SETTINGS.warehouse_dir).dev)),
-    name="raw_snapshot",
-    dagster_dlt_translator=RawTranslator(),
-)
-def raw_snapshot(context: dg.AssetExecutionContext, dlt: DagsterDltResource, warehouse: WarehouseResource):
-    # Settings are read again at run time, so a run sees the snapshot and ACARA directory configured now.
-    yield from dlt.run(
-        context=context, dlt_source=snapshot_source(load_settings()), dlt_pipeline=pipeline_for(warehouse.database)
-    )
+    return dg.Definitions(assets=[raw_snapshot])

@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from nsw_doe.dbt_project import DBT_PROJECT
+from nsw_doe.dbt_project import dbt_database, dbt_project
 from nsw_doe.defs.resources import WarehouseResource
 
 
@@ -20,11 +20,20 @@ class LayerTranslator(DagsterDbtTranslator):
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
 
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
-)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    with warehouse.dbt_environment():
-        yield from dbt.cli(["build"], context=context, target_path=Path(warehouse.dbt_target)).stream()
+@dg.definitions
+def dbt_definitions() -> dg.Definitions:
+    """Under `dg` and `dagster dev` the manifest is parsed here when missing or stale (`prepare_if_dev`), so the
+    definitions load on a fresh clone; `nsw-doe build` and `nsw-doe ui` prepare it before loading."""
+    project = dbt_project()
+    project.prepare_if_dev()
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    )
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        with dbt_database(warehouse.database):
+            yield from dbt.cli(["build"], context=context, target_path=Path(warehouse.dbt_artifacts_dir)).stream()
+
+    return dg.Definitions(assets=[dbt_models])

@@ -14,14 +14,15 @@ with unpivoted as (
 )
 
 select
-    cast(school_code as integer) as school_code,
+    {{ typed_value('school_code') }} as school_code,
     {{ strip_footnotes(clean_text('school_name')) }} as school_name,
     cast(calendar_year as integer) as calendar_year,
-    {{ decode_number('count_text', 'integer') }} as composite_class_count,
-    {{ decode_number('students_text', 'integer') }} as composite_class_students,
-    {{ decode_number('pct_classes_text') }} as pct_composite_classes,
-    {{ decode_number('pct_students_text') }} as pct_composite_class_students,
-    {{ value_status('count_text') }} as composite_class_status,
-    cast(school_code as integer) = 9999 as is_state_total,
-    _source_file as source_file
+    {{ typed_value('composite_class_count', 'count_text') }} as composite_class_count,
+    {{ typed_value('composite_class_students', 'students_text') }} as composite_class_students,
+    {{ typed_value('pct_composite_classes', 'pct_classes_text') }} as pct_composite_classes,
+    {{ typed_value('pct_composite_class_students', 'pct_students_text') }} as pct_composite_class_students,
+    {{ typed_status('composite_class_count', 'count_text') }} as composite_class_status,
+    {{ typed_value('school_code') }} = 9999 as is_state_total,
+    {{ source_lineage() }}
 from unpivoted
+where {{ typed_keys_accepted() }}

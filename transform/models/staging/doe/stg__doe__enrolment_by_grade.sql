@@ -7,18 +7,19 @@ with unpivoted as (
 )
 
 select
-    cast(school_code as integer) as school_code,
+    {{ typed_value('school_code') }} as school_code,
     {{ strip_footnotes(clean_text('school_name')) }} as school_name,
     {{ clean_text('level_of_schooling') }} as level_of_schooling,
-    cast(calendar_year as integer) as calendar_year,
+    {{ typed_value('calendar_year') }} as calendar_year,
     case grade_column
         when 'kindergarten' then 'K'
         when 'primary_ungraded' then 'Primary ungraded'
         when 'secondary_ungraded' then 'Secondary ungraded'
         else replace(grade_column, 'year_', 'Year ')
     end as grade,
-    {{ decode_number('fte_text') }} as enrolment_fte,
-    {{ value_status('fte_text') }} as enrolment_fte_status,
-    {{ decode_number('school_total') }} as school_total_fte,
-    _source_file as source_file
+    {{ typed_value('enrolment_fte', 'fte_text') }} as enrolment_fte,
+    {{ typed_status('enrolment_fte', 'fte_text') }} as enrolment_fte_status,
+    {{ typed_value('school_total_fte') }} as school_total_fte,
+    {{ source_lineage() }}
 from unpivoted
+where {{ typed_keys_accepted() }}

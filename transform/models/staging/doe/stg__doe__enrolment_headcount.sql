@@ -6,10 +6,11 @@ with unpivoted as (
 )
 
 select
-    cast(school_code as integer) as school_code,
+    {{ typed_value('school_code') }} as school_code,
     {{ strip_footnotes(clean_text('school_name')) }} as school_name,
     cast(substr(year_column, 4) as integer) as calendar_year,
-    {{ decode_number('headcount_text', 'integer') }} as headcount,
-    {{ value_status('headcount_text') }} as headcount_status,
-    _source_file as source_file
+    {{ typed_value('headcount', 'headcount_text') }} as headcount,
+    {{ typed_status('headcount', 'headcount_text') }} as headcount_status,
+    {{ source_lineage() }}
 from unpivoted
+where {{ typed_keys_accepted() }}

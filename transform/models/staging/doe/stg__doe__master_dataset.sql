@@ -5,8 +5,9 @@ with source as (
 
 select
     cast(_vintage as date) as vintage_date,
-    cast(school_code as integer) as school_code,
-    {{ clean_text('age_id') }} as age_id,
+    {{ typed_value('school_code') }} as school_code,
+    -- The AGE id stays text, as published (dim__school.age_id), once its rule has checked it.
+    cast({{ typed_value('age_id') }} as varchar) as age_id,
     -- AgeID held ACARA's School AGE ID until 2020 and its Location AGE ID from 2023.
     case when cast(_vintage as date) < date '2023-01-01' then 'school_age_id' else 'location_age_id' end
         as age_id_kind,
@@ -19,14 +20,16 @@ select
     {{ clean_text('website') }} as website,
     {{ clean_text('fax') }} as fax,
     -- 2018 called the enrolment column Student_number.
-    {{ decode_number("coalesce(latest_year_enrolment_fte, student_number)") }} as latest_year_enrolment_fte,
-    {{ value_status("coalesce(latest_year_enrolment_fte, student_number)") }} as latest_year_enrolment_fte_status,
-    {{ decode_number('indigenous_pct') }} as indigenous_pct,
-    {{ value_status('indigenous_pct') }} as indigenous_pct_status,
-    {{ decode_number('lbote_pct') }} as lbote_pct,
-    {{ value_status('lbote_pct') }} as lbote_pct_status,
-    {{ decode_number('icsea_value', 'integer') }} as icsea_value,
-    {{ decode_number('foei_value', 'integer') }} as foei_value,
+    {{ typed_value('latest_year_enrolment_fte', 'coalesce(latest_year_enrolment_fte, student_number)') }}
+        as latest_year_enrolment_fte,
+    {{ typed_status('latest_year_enrolment_fte', 'coalesce(latest_year_enrolment_fte, student_number)') }}
+        as latest_year_enrolment_fte_status,
+    {{ typed_value('indigenous_pct') }} as indigenous_pct,
+    {{ typed_status('indigenous_pct') }} as indigenous_pct_status,
+    {{ typed_value('lbote_pct') }} as lbote_pct,
+    {{ typed_status('lbote_pct') }} as lbote_pct_status,
+    {{ typed_value('icsea_value') }} as icsea_value,
+    {{ typed_value('foei_value') }} as foei_value,
     {{ clean_text('level_of_schooling') }} as level_of_schooling,
     {{ clean_text('selective_school') }} as selective_school,
     {{ clean_text('opportunity_class') }} as opportunity_class,
@@ -38,7 +41,7 @@ select
     {{ clean_text('intensive_english_centre') }} as intensive_english_centre,
     {{ clean_text('school_gender') }} as school_gender,
     {{ clean_text('late_opening_school') }} as late_opening_school,
-    try_cast({{ clean_text('date_1st_teacher') }} as date) as date_1st_teacher,
+    {{ typed_value('date_1st_teacher') }} as date_1st_teacher,
     {{ clean_text('lga') }} as lga,
     -- Electorate was split in 2023 into the current and the 2015-2022 boundaries.
     {{ clean_text('coalesce(electorate_from_2023, electorate)') }} as electorate,
@@ -54,11 +57,12 @@ select
     {{ clean_text('local_health_district') }} as local_health_district,
     {{ clean_text('aecg_region') }} as aecg_region,
     {{ clean_text('asgs_remoteness') }} as asgs_remoteness,
-    {{ decode_number('latitude') }} as latitude,
-    {{ decode_number('longitude') }} as longitude,
+    {{ typed_value('latitude') }} as latitude,
+    {{ typed_value('longitude') }} as longitude,
     {{ clean_text('assets_unit') }} as assets_unit,
     {{ clean_text('sa4') }} as sa4,
     {{ clean_text('healthy_canteen') }} as healthy_canteen,
-    try_cast({{ clean_text('date_extracted') }} as date) as date_extracted,
-    _source_file as source_file
+    {{ typed_value('date_extracted') }} as date_extracted,
+    {{ source_lineage() }}
 from source
+where {{ typed_keys_accepted() }}

@@ -3,5 +3,5 @@ select
     {{ clean_text('type') }} as data_type,
     {{ clean_text('comment') }} as description,
     _vintage as vintage,
-    _source_file as source_file
+    {{ source_lineage() }}
 from {{ source('raw', 'master_dataset_dictionary') }}

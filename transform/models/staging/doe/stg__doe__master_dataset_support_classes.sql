@@ -1,5 +1,5 @@
 select
-    cast(school_code as integer) as school_code,
+    {{ typed_value('school_code') }} as school_code,
     {{ strip_footnotes(clean_text('school_name')) }} as school_name,
     {{ clean_text('postcode') }} as postcode,
     {{ clean_text('town_suburb') }} as town_suburb,
@@ -7,5 +7,6 @@ select
     {{ clean_text('principal_network') }} as principal_network,
     {{ clean_text('class_type') }} as support_class_type,
     cast(_vintage as date) as vintage_date,
-    _source_file as source_file
+    {{ source_lineage() }}
 from {{ source('raw', 'master_dataset_support_classes') }}
+where {{ typed_keys_accepted() }}

@@ -1,6 +1,6 @@
 select
-    cast(age_id as integer) as age_id,
-    try_cast({{ clean_text('head_campus_age_id') }} as integer) as head_campus_age_id,
+    {{ typed_value('age_id') }} as age_id,
+    {{ typed_value('head_campus_age_id') }} as head_campus_age_id,
     {{ strip_footnotes(clean_text('school_name')) }} as school_name,
     {{ clean_text('street') }} as street,
     {{ clean_text('town_suburb') }} as town_suburb,
@@ -22,8 +22,9 @@ select
     {{ clean_text('sa3') }} as sa3,
     {{ clean_text('sa4') }} as sa4,
     {{ clean_text('asgs_remoteness') }} as asgs_remoteness,
-    {{ decode_number('latitude') }} as latitude,
-    {{ decode_number('longitude') }} as longitude,
+    {{ typed_value('latitude') }} as latitude,
+    {{ typed_value('longitude') }} as longitude,
     _vintage as vintage,
-    _source_file as source_file
+    {{ source_lineage() }}
 from {{ source('raw', 'nongov_locations') }}
+where {{ typed_keys_accepted() }}

@@ -8,7 +8,7 @@ with unpivoted as (
 select
     {{ strip_footnotes(clean_text('selective_high_school')) }} as school_name,
     cast(right(year_column, 4) as integer) as calendar_year,
-    {{ decode_number('score_text') }} as minimum_entry_score,
-    {{ value_status('score_text') }} as minimum_entry_score_status,
-    _source_file as source_file
+    {{ typed_value('minimum_entry_score', 'score_text') }} as minimum_entry_score,
+    {{ typed_status('minimum_entry_score', 'score_text') }} as minimum_entry_score_status,
+    {{ source_lineage() }}
 from unpivoted

@@ -8,7 +8,8 @@ with combined as (
         senior_secondary,
         secondary,
         nsw_total as all_levels,
-        _source_file
+        _source_file,
+        _source_row
     from {{ source('raw', 'statewide_attendance_by_level') }}
     union all
     select
@@ -19,7 +20,8 @@ with combined as (
         senior_secondary,
         secondary,
         all_nsw as all_levels,
-        _source_file
+        _source_file,
+        _source_row
     from {{ source('raw', 'statewide_aboriginal_attendance_by_level') }}
 ),
 
@@ -30,10 +32,11 @@ unpivoted as (
 )
 
 select
-    cast(year as integer) as calendar_year,
+    {{ typed_value('calendar_year') }} as calendar_year,
     cohort,
     education_level,
-    {{ decode_number('rate_text') }} as attendance_rate,
-    {{ value_status('rate_text') }} as attendance_status,
-    _source_file as source_file
+    {{ typed_value('attendance_rate', 'rate_text') }} as attendance_rate,
+    {{ typed_status('attendance_rate', 'rate_text') }} as attendance_status,
+    {{ source_lineage() }}
 from unpivoted
+where {{ typed_keys_accepted() }}

@@ -18,10 +18,11 @@ unpivoted as (
 )
 
 select
-    cast(year as integer) as calendar_year,
+    {{ typed_value('calendar_year') }} as calendar_year,
     cohort,
     case remoteness when 'nsw_total' then 'all' else remoteness end as remoteness,
-    {{ decode_number('rate_text') }} as attendance_rate,
-    {{ value_status('rate_text') }} as attendance_status,
-    _source_file as source_file
+    {{ typed_value('attendance_rate', 'rate_text') }} as attendance_rate,
+    {{ typed_status('attendance_rate', 'rate_text') }} as attendance_status,
+    {{ source_lineage() }}
 from unpivoted
+where {{ typed_keys_accepted() }}
