@@ -24,23 +24,7 @@ with text_values as (
             school_gender
         from {{ ref('stg__doe__master_dataset') }}
     )
-    on
-    age_id,
-    school_name,
-    town_suburb,
-    postcode,
-    school_email,
-    website,
-    level_of_schooling,
-    school_subtype,
-    lga,
-    electorate,
-    asgs_remoteness,
-    operational_directorate,
-    principal_network,
-    selective_school,
-    opportunity_class,
-    school_gender
+    on columns(* exclude (vintage_date, school_code))
     into name column_name value column_value
 )
 

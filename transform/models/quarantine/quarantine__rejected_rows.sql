@@ -67,7 +67,7 @@ rejected_values as (
         'stg__doe__selective_entry_scores' as source_model,
         raw_selective_entry_scores._source_file as source_file,
         raw_selective_entry_scores._source_row as source_row_number,
-        'selective_high_school ' as source_column,
+        'selective_high_school' as source_column,
         raw_selective_entry_scores.selective_high_school as source_value,
         'the school name matches no single government school in any master-dataset vintage' as reason,
         raw_selective_entry_scores.row_json
