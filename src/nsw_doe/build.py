@@ -50,6 +50,8 @@ class BuildSummary:
     checks_failed: list[str] = field(default_factory=list)
     materialized: int = 0
     quarantined: list[QuarantineSummary] = field(default_factory=list)
+    # asset key -> the one-line `headline` its materialisation reported (the semantic exports, the ML models)
+    headlines: dict[str, str] = field(default_factory=dict)
 
 
 class _ProgressHandler(logging.Handler):
@@ -167,7 +169,19 @@ def _summary(result: dg.ExecuteInProcessResult, database: str, warehouse: str | 
         checks_failed=failed,
         materialized=sum(1 for e in result.all_events if e.is_step_materialization),
         quarantined=quarantined,
+        headlines=_headlines(result),
     )
+
+
+def _headlines(result: dg.ExecuteInProcessResult) -> dict[str, str]:
+    """The `headline` metadata of every materialisation that has one, by asset key."""
+    headlines = {}
+    for event in result.all_events:
+        if event.is_step_materialization:
+            materialization = event.step_materialization_data.materialization
+            if (headline := materialization.metadata.get("headline")) is not None:
+                headlines[materialization.asset_key.to_user_string()] = str(headline.value)
+    return headlines
 
 
 def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | None = None) -> BuildSummary:
