@@ -1,5 +1,7 @@
 """`make bench`: median wall time and peak memory of `nsw-doe build`, of `dbt build` alone (every model and test,
-on a warehouse whose raw schema is loaded), and of a bare DuckDB load of the snapshot, to compare against.
+on a warehouse whose raw schema is loaded), and of a bare DuckDB load of the snapshot, to compare against; and the
+median time of each step inside the builds (the raw load, dbt, and each Python asset: the semantic exports and the
+ML models), read from the build summary each build writes.
 
 Each run is a fresh process; memory is the peak of the summed RSS of its whole process tree (the build starts
 dbt as a child process), sampled every 20 ms. A developer tool (it needs psutil, a dev dependency), kept outside the
@@ -9,6 +11,7 @@ installed package.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -24,6 +27,9 @@ import psutil
 from nsw_doe.settings import load_settings
 from nsw_doe.sources.catalog import load_manifest
 from nsw_doe.warehouse import Warehouse
+
+# The steps every build has (the raw load and dbt); the others are the Python assets downstream of the marts.
+FIXED_STEPS = {"raw_snapshot", "dbt_models"}
 
 
 def bare_load(database: Path) -> None:
@@ -73,14 +79,21 @@ def main() -> None:
         bare_load(Path(args.bare_load))
         return
     # Imported here, not at the top: the bare-load runs of this script must stay light.
+    from nsw_doe.build import SUMMARY_NAME
     from nsw_doe.dbt_project import DBT_EXECUTABLE, DUCKDB_PATH_ENV, dbt_args
 
     results: dict[str, list[tuple[float, int]]] = {"nsw-doe build": [], "dbt build": [], "bare DuckDB load": []}
     dbt = [DBT_EXECUTABLE, *dbt_args("build")]
+    steps: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "NSW_DOE_WAREHOUSE_DIR": scratch}
         for run in range(args.runs):
             results["nsw-doe build"].append(measure([sys.executable, "-m", "nsw_doe.cli", "build"], env))
+            summary = json.loads((Path(scratch) / SUMMARY_NAME).read_text())
+            for step, seconds in summary["step_seconds"].items():
+                steps.setdefault(step, []).append(seconds)
+            python_steps = [s for step, s in summary["step_seconds"].items() if step not in FIXED_STEPS]
+            steps.setdefault("semantic exports + ML", []).append(sum(python_steps))
             # One path for every run: dbt's partial parse holds while the profile (the path) is unchanged, as when
             # a developer rebuilds, so every run after the first measures dbt's build, not a full parse.
             dbt_database = Path(scratch) / "dbt.duckdb"
@@ -96,6 +109,9 @@ def main() -> None:
     build_s, build_rss = medians["nsw-doe build"]
     bare_s, bare_rss = medians["bare DuckDB load"]
     print(f"{'ratio build/bare':20} {build_s / bare_s:14.1f} {build_rss / bare_rss:20.1f}")
+    print("\nsteps inside nsw-doe build (median s):")
+    for step, seconds in sorted(steps.items(), key=lambda item: -statistics.median(item[1])):
+        print(f"  {step:32} {statistics.median(seconds):8.1f}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ def test_build_publishes_raw_and_staging_with_every_check_passing(built):
     # Every check the graph defines was evaluated, and passed (a skipped or failed check would be missing here).
     definitions = load_definitions()
     assert summary.checks_passed == len(list(definitions.resolve_asset_graph().asset_check_keys))
+    assert {"raw_snapshot", "dbt_models"} <= summary.step_seconds.keys()
+    assert all(seconds > 0 for seconds in summary.step_seconds.values())
     assert {group.source_model for group in summary.quarantined} <= {"fct__school_profile"}
     assert json.loads((settings.warehouse_dir / "build_summary.json").read_text())["checks_failed"] == []
     assert not list((settings.warehouse_dir / "builds").iterdir()), "no build file is left behind"

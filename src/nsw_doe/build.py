@@ -52,6 +52,8 @@ class BuildSummary:
     quarantined: list[QuarantineSummary] = field(default_factory=list)
     # asset key -> the one-line `headline` its materialisation reported (the semantic exports, the ML models)
     headlines: dict[str, str] = field(default_factory=dict)
+    # Dagster step (raw_snapshot, dbt_models, one per Python asset) -> seconds it took
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 class _ProgressHandler(logging.Handler):
@@ -170,6 +172,11 @@ def _summary(result: dg.ExecuteInProcessResult, database: str, warehouse: str | 
         materialized=sum(1 for e in result.all_events if e.is_step_materialization),
         quarantined=quarantined,
         headlines=_headlines(result),
+        step_seconds={
+            e.step_key: round(e.event_specific_data.duration_ms / 1000, 2)
+            for e in result.all_events
+            if e.event_type_value == "STEP_SUCCESS"
+        },
     )
 
 

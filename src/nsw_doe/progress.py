@@ -60,6 +60,7 @@ class BuildProgress:
             self.console.print(f"  {group.source_model}: {group.rows}, {group.reason}: {examples}", markup=False)
         for key, headline in sorted(summary.headlines.items()):
             self.console.print(f"{key}: {headline}", markup=False)
-        self.console.print(f"Elapsed: {elapsed_seconds:.1f} s. Build log: {log_path}")
+        steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in summary.step_seconds.items())
+        self.console.print(f"Elapsed: {elapsed_seconds:.1f} s ({steps}). Build log: {log_path}")
         self.console.print(f"Warehouse: [bold]{summary.warehouse}[/]")
         self.console.print('Query it: nsw-doe query "select * from marts.dim__school where is_current limit 5"')
