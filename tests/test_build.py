@@ -4,6 +4,7 @@ import dataclasses
 import gzip
 import json
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -30,12 +31,15 @@ def test_build_publishes_raw_and_staging_with_every_check_passing(built):
     assert summary.warehouse == settings.warehouse_dir / "nsw_doe.duckdb"
     assert summary.warehouse.exists()
     schemas = {s.schema: s for s in summary.schemas}
-    assert set(schemas) == {"raw", "staging", "prep", "marts", "quarantine"}
+    assert set(schemas) == {"raw", "staging", "prep", "marts", "quarantine", "semantic", "ml"}
     assert schemas["staging"].tables == 14
     # Every check the graph defines was evaluated, and passed (a skipped or failed check would be missing here).
     definitions = load_definitions()
     assert summary.checks_passed == len(list(definitions.resolve_asset_graph().asset_check_keys))
     assert {"raw_snapshot", "dbt_models"} <= summary.step_seconds.keys()
+    # The semantic exports and the ML models report a one-line headline, which the summary prints.
+    assert {"semantic/metrics_by_year", "ml/enrolment_forecast", "ml/attendance_risk"} <= summary.headlines.keys()
+    assert "AUC" in summary.headlines["ml/attendance_risk"]
     assert all(seconds > 0 for seconds in summary.step_seconds.values())
     assert {group.source_model for group in summary.quarantined} <= {"fct__school_profile"}
     assert json.loads((settings.warehouse_dir / "build_summary.json").read_text())["checks_failed"] == []
@@ -279,3 +283,32 @@ def test_a_failing_model_publishes_nothing_and_leaves_the_last_build_as_it_was(w
     assert "nothing was published" in message and "fct__composite_class" in message, message
     assert fingerprint(warehouse_with_history) == before
     assert not list((warehouse_with_history.directory / "builds").iterdir())
+
+
+def table_digests(database: Path, schemas: tuple[str, ...]) -> dict[str, str]:
+    """Every table of these schemas, as a digest of its rows in a stable order."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
+            "and schema_name in (select unnest(?))",
+            [list(schemas)],
+        ).fetchall()
+        return {
+            f"{schema}.{table}": con.execute(
+                f"select md5(string_agg(row_text, chr(10) order by row_text)) from "
+                f'(select cast(t as varchar) as row_text from "{schema}"."{table}" as t)'
+            ).fetchone()[0]
+            for schema, table in tables
+        }
+
+
+def test_two_builds_give_identical_ml_tables(published_copy):
+    # Only the ML tables: the semantic exports' double sums (FTE, rate x headcount) differ between builds in the last
+    # bits, as DuckDB adds them in parallel in whatever order the threads finish.
+    first = table_digests(published_copy.published, ("ml",))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NSW_DOE_WAREHOUSE_DIR", str(published_copy.directory))
+        run_build(load_settings())
+    second = table_digests(published_copy.published, ("ml",))
+    assert {"ml.enrolment_forecast", "ml.forecast_backtest", "ml.attendance_risk"} <= first.keys()
+    assert second == first

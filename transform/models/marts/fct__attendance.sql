@@ -8,7 +8,8 @@ select
     attendance.attendance_rate,
     attendance.attendance_status,
     headcount.headcount,
-    attendance.edition_year
+    attendance.edition_year,
+    make_date(attendance.calendar_year, 1, 1) as year_start_date
 from {{ ref('prep__attendance') }} as attendance
 {{ join_school_key('attendance') }}
 left join {{ ref('stg__doe__enrolment_headcount') }} as headcount

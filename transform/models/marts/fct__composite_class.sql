@@ -7,7 +7,8 @@ select
     composite.composite_class_count,
     composite.composite_class_students,
     composite.pct_composite_classes,
-    composite.pct_composite_class_students
+    composite.pct_composite_class_students,
+    make_date(composite.calendar_year, 1, 1) as year_start_date
 from {{ ref('stg__doe__composite_classes') }} as composite
 {{ join_school_key('composite') }}
 where not composite.is_state_total

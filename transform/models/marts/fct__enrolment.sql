@@ -7,7 +7,8 @@ select
     headcount.calendar_year,
     headcount.headcount,
     headcount.headcount_status = 'suppressed' as is_suppressed,
-    headcount.headcount_status
+    headcount.headcount_status,
+    make_date(headcount.calendar_year, 1, 1) as year_start_date
 from {{ ref('stg__doe__enrolment_headcount') }} as headcount
 {{ join_school_key('headcount') }}
 where headcount.headcount_status in ('reported', 'suppressed', 'invalid')

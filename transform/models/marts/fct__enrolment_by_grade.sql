@@ -36,6 +36,7 @@ select
     rows.calendar_year,
     rows.grade,
     rows.enrolment_fte,
-    rows.is_breakdown_withheld
+    rows.is_breakdown_withheld,
+    make_date(rows.calendar_year, 1, 1) as year_start_date
 from rows
 {{ join_school_key('rows') }}

@@ -27,9 +27,12 @@ def dbt_definitions() -> dg.Definitions:
     project = dbt_project()
     project.prepare_if_dev()
 
+    # Saved queries are not dbt's to run (their exports are a dbt Cloud feature): the semantic assets
+    # (defs/semantic/saved_query_exports.py) run them with MetricFlow.
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
+        exclude="resource_type:saved_query",
         dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
     )
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):

@@ -1,0 +1,195 @@
+"""The attendance risk model as Dagster assets: ml.attendance_risk, ml.attendance_model_eval and
+ml.attendance_calibration, written together by one step (the logic is in nsw_doe.ml.attendance_risk)."""
+
+import dagster as dg
+import duckdb
+
+from nsw_doe.defs.resources import WarehouseResource
+
+SCHEMA = "ml"
+RISK = dg.AssetKey([SCHEMA, "attendance_risk"])
+EVALUATION = dg.AssetKey([SCHEMA, "attendance_model_eval"])
+CALIBRATION = dg.AssetKey([SCHEMA, "attendance_calibration"])
+UPSTREAM = [dg.AssetKey(["marts", "fct__attendance"]), dg.AssetKey(["marts", "dim__school"])]
+# What the model reads of the marts (the tests read the same).
+ATTENDANCE_QUERY = (
+    "select school_code, school_sk, calendar_year, attendance_rate, attendance_status, headcount "
+    "from marts.fct__attendance order by school_code, calendar_year"
+)
+SCHOOLS_QUERY = (
+    "select school_code, valid_from, valid_to, is_inferred, icsea_value, latest_year_enrolment_fte, lbote_pct, "
+    "indigenous_pct, asgs_remoteness, level_of_schooling from marts.dim__school order by school_code, valid_from"
+)
+
+# Table and column descriptions, written as DuckDB comments (the data dictionary of `nsw-doe export` reads them).
+TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "attendance_risk": (
+        "Attendance risk: for each school with a reported attendance rate in the label year (the latest year), the "
+        "cross-validated probability that its rate is below the state's headcount-weighted rate that year, from "
+        "what was known before it (attributes of the last master-dataset vintage before the year, attendance "
+        "history up to the year before). One row per labelled school; schools without a reported rate that year "
+        "are not labelled and not scored.",
+        {
+            "school_code": "NSW DoE school code.",
+            "school_sk": "Key of the dim__school version of the school valid in the label year (from fct__attendance).",
+            "calendar_year": "The label year: the latest year with reported attendance.",
+            "risk_score": "Out-of-fold probability (0-1) that the school's rate is below the state rate: from the "
+            "logistic regression fitted on the other four folds, never on a model that saw the school.",
+            "is_below_state_rate": "The actual label: the school's rate that year is below state_attendance_rate.",
+            "attendance_rate": "The school's attendance rate that year, 0-100.",
+            "state_attendance_rate": "The state's rate that year, 0-100: sum(rate x headcount) / sum(headcount) over "
+            "the schools that reported a rate and a headcount.",
+            "baseline_score": "The baseline's out-of-fold probability (0-1): the training folds' share below among "
+            "schools with the same value of the one feature (last reported year below that year's state rate, "
+            "not below, or no earlier rate).",
+            "baseline_gap_score": "The gap baseline's out-of-fold probability (0-1): a logistic regression on one "
+            "feature, the last reported year's rate minus that year's state rate.",
+            "fold": "The cross-validation fold (1-5) the school was held out in.",
+        },
+    ),
+    "attendance_model_eval": (
+        "Attendance risk model evaluation: stratified 5-fold cross-validated ROC AUC and Brier score of the "
+        "logistic regression and of two one-feature baselines (last year's rate below last year's state rate; "
+        "the size of that gap), scored on held-out folds only. Rows with a null fold are the mean over the five "
+        "folds.",
+        {
+            "model": "logistic_regression (the model), baseline (one binary feature: the last reported year's rate "
+            "below that year's state rate) or baseline_gap (one number: that year's gap to the state rate).",
+            "metric": "roc_auc (higher is better, 0.5 = chance) or brier (mean squared error of the probability, "
+            "lower is better).",
+            "fold": "The held-out fold (1-5) the value was measured on; null for the mean over the folds.",
+            "value": "The metric's value.",
+        },
+    ),
+    "attendance_calibration": (
+        "Calibration of the attendance risk model: the scored schools ranked by their out-of-fold risk_score in "
+        "ten groups of near-equal size (ties by school code), with the mean predicted probability and the share "
+        "that was actually below the state rate. Every scored school is in exactly one decile.",
+        {
+            "model": "The model whose scores are ranked (logistic_regression).",
+            "decile": "1 = the lowest risk scores, 10 = the highest.",
+            "schools": "Schools in the decile.",
+            "mean_risk_score": "Mean out-of-fold risk_score of the decile (0-1).",
+            "share_below_state_rate": "Share of the decile's schools actually below the state rate (0-1); a "
+            "calibrated model has it close to mean_risk_score.",
+            "min_risk_score": "Lowest risk_score in the decile.",
+            "max_risk_score": "Highest risk_score in the decile.",
+        },
+    ),
+}
+INTEGER_COLUMNS = {"school_code", "calendar_year", "fold", "decile", "schools"}
+ORDER_BY = {
+    "attendance_risk": "school_code",
+    "attendance_model_eval": "model != 'logistic_regression', model, metric desc, fold nulls first",
+    "attendance_calibration": "model, decile",
+}
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def write_table(con: duckdb.DuckDBPyConnection, name: str, frame) -> int:
+    """Replace ml.<name> with the frame's columns (in TABLES' order), sorted, and comment it."""
+    description, columns = TABLES[name]
+    selected = ", ".join(f"cast({c} as integer) as {c}" if c in INTEGER_COLUMNS else c for c in columns)
+    con.register("frame", frame[list(columns)])
+    try:
+        con.execute(
+            f"create or replace table {SCHEMA}.{name} as select {selected} from frame order by {ORDER_BY[name]}"
+        )
+    finally:
+        con.unregister("frame")
+    con.execute(f"comment on table {SCHEMA}.{name} is {_quote(description)}")
+    for column, text in columns.items():
+        con.execute(f"comment on column {SCHEMA}.{name}.{column} is {_quote(text)}")
+    return con.execute(f"select count(*) from {SCHEMA}.{name}").fetchall()[0][0]
+
+
+def _markdown(frame, floats: str = "{:.4f}") -> str:
+    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
+    lines = [
+        "| " + " | ".join(floats.format(v) if isinstance(v, float) else str(v) for v in row) + " |"
+        for row in frame.itertuples(index=False)
+    ]
+    return header + "\n".join(lines)
+
+
+@dg.definitions
+def attendance_risk_definitions() -> dg.Definitions:
+    @dg.multi_asset(
+        name="attendance_risk_model",
+        group_name="ml",
+        specs=[
+            dg.AssetSpec(RISK, deps=UPSTREAM, description=TABLES["attendance_risk"][0], kinds={"sklearn", "duckdb"}),
+            dg.AssetSpec(EVALUATION, deps=UPSTREAM, description=TABLES["attendance_model_eval"][0], kinds={"duckdb"}),
+            dg.AssetSpec(CALIBRATION, deps=UPSTREAM, description=TABLES["attendance_calibration"][0], kinds={"duckdb"}),
+        ],
+    )
+    def attendance_risk_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        """Fit and cross-validate the attendance risk model on the marts and write its three tables."""
+        from nsw_doe.ml.attendance_risk import BASELINE_GAP, MODEL, MODELS, attendance_risk
+
+        with duckdb.connect(warehouse.database) as con:
+            attendance = con.execute(ATTENDANCE_QUERY).df()
+            schools = con.execute(SCHOOLS_QUERY).df()
+            result = attendance_risk(attendance, schools)
+            con.execute(f"create schema if not exists {SCHEMA}")
+            rows = {
+                "attendance_risk": write_table(con, "attendance_risk", result.risk),
+                "attendance_model_eval": write_table(con, "attendance_model_eval", result.evaluation),
+                "attendance_calibration": write_table(con, "attendance_calibration", result.calibration),
+            }
+        data = result.dataset
+        context.log.info(result.headline)
+        scores = {
+            f"{model} {metric}": dg.MetadataValue.float(round(result.metric(model, metric), 4))
+            for model in MODELS
+            for metric in ("roc_auc", "brier")
+        }
+        folds = result.evaluation[result.evaluation.fold.notna()].pivot_table(
+            index="fold", columns=["model", "metric"], values="value"
+        )
+        folds.columns = [f"{model} {metric}" for model, metric in folds.columns]
+        verdict = (
+            "the model beats the baseline (higher AUC, lower Brier)"
+            if result.beats_baseline
+            else "the model does NOT beat the baseline on both AUC and Brier"
+        )
+        gap_lift = result.metric(MODEL, "roc_auc") - result.metric(BASELINE_GAP, "roc_auc")
+        verdict += f"; over last year's gap alone it adds {gap_lift:+.3f} AUC"
+        yield dg.MaterializeResult(
+            asset_key=RISK,
+            metadata={
+                "headline": dg.MetadataValue.text(result.headline),
+                "dagster/row_count": rows["attendance_risk"],
+                "rows": rows["attendance_risk"],
+                "label_year": data.label_year,
+                "attribute_vintage": dg.MetadataValue.text(data.vintage.isoformat()),
+                "state_attendance_rate": dg.MetadataValue.float(round(data.state_rate, 3)),
+                "schools_below_state_rate": int(result.risk.is_below_state_rate.sum()),
+                "schools_not_labelled": dg.MetadataValue.int(data.unlabelled),
+                **scores,
+                "verdict": dg.MetadataValue.text(verdict),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=EVALUATION,
+            metadata={
+                "dagster/row_count": rows["attendance_model_eval"],
+                "rows": rows["attendance_model_eval"],
+                **scores,
+                "beats_baseline": dg.MetadataValue.bool(result.beats_baseline),
+                "per_fold": dg.MetadataValue.md(_markdown(folds.reset_index())),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=CALIBRATION,
+            metadata={
+                "dagster/row_count": rows["attendance_calibration"],
+                "rows": rows["attendance_calibration"],
+                "by_decile": dg.MetadataValue.md(_markdown(result.calibration)),
+            },
+        )
+
+    return dg.Definitions(assets=[attendance_risk_model])

@@ -1,0 +1,351 @@
+"""Attendance risk: which schools' attendance in the latest year falls below the state's weighted rate.
+
+The question is asked as it would have been on 1 January of the label year: every feature comes from before it.
+
+- **Label** (`is_below_state_rate`): in the label year (by default the latest year with a reported rate), the
+  school's reported rate is below the state's rate for that year, weighted by headcount: sum(rate x headcount) /
+  sum(headcount) over the schools that reported a rate and a headcount. Schools with no reported rate that year
+  (suppressed, not applicable, not reported) are not labelled, and so not scored; a school that reported a rate but
+  no headcount is labelled (its rate can be compared), it only does not weigh in the state rate.
+- **Attributes**: the school's row in the last master-dataset vintage published before 1 January of the label year
+  (`dim__school` rows valid on that vintage's date): ICSEA, remoteness, level of schooling, size (log of the
+  vintage's enrolment FTE), LBOTE % and Indigenous %. Schools opened since have none: numeric features are imputed
+  with the training folds' median (with a missing-value flag) and categories become "Unknown".
+- **History** (years before the label year with a reported rate; there is no 2020 in the source, so "last year" is
+  the latest earlier year the school reported, 2021 for most schools in 2022, 2019 where 2021 is missing):
+  `last_rate`, `last_gap` (last rate minus the state's weighted rate of that same year), `mean_gap` (mean gap over
+  every earlier reported year), `years_reported`, `years_since_last`. Gaps rather than raw rates carry most of the
+  signal because the state rate itself moves (90.1 in 2021, 85.2 in 2022).
+- **Model**: a scikit-learn Pipeline (median imputation + StandardScaler on numeric features, OneHotEncoder on
+  categories, LogisticRegression), fixed seed.
+- **Baseline**: one feature, last year's rate below last year's state rate (three groups: below, not below, no
+  earlier rate). Its probability is the share of training-fold schools of the same group that ended up below, so its
+  AUC is the AUC of the binary feature (ties count half) and its Brier score is that of a calibrated one-feature rule.
+  A second, stronger baseline, `baseline_gap`, keeps the size of that gap: a logistic regression on `last_gap` alone.
+  The model has to beat `baseline` (the issue's yardstick); how far it gets past `baseline_gap` says what the
+  attributes and the longer history add to last year's gap.
+- **Evaluation**: stratified 5-fold cross-validation with a fixed seed, the same folds for model and baseline. Every
+  `risk_score` is out-of-fold: the probability from the model fitted on the four folds the school is not in. ROC AUC
+  and Brier score per fold, and their mean over the folds as the headline; calibration of the model's out-of-fold
+  scores by decile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+SEED = 20260101
+N_FOLDS = 5
+N_DECILES = 10
+MODEL = "logistic_regression"
+BASELINE = "baseline"
+BASELINE_GAP = "baseline_gap"
+MODELS = (MODEL, BASELINE, BASELINE_GAP)
+METRICS = ("roc_auc", "brier")
+
+NUMERIC_FEATURES = (
+    "icsea_value",
+    "log_enrolment_fte",
+    "lbote_pct",
+    "indigenous_pct",
+    "last_rate",
+    "last_gap",
+    "mean_gap",
+    "years_reported",
+    "years_since_last",
+)
+CATEGORICAL_FEATURES = ("asgs_remoteness", "level_of_schooling")
+UNKNOWN = "Unknown"
+
+# The baseline's one feature: last available year's rate below that year's state rate.
+BELOW, NOT_BELOW, NO_HISTORY = "below", "not_below", "no_history"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One row per labelled school (sorted by school_code): label, features and the baseline's feature."""
+
+    frame: pd.DataFrame
+    label_year: int
+    vintage: dt.date
+    state_rate: float
+    unlabelled: int
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    dataset: Dataset
+    risk: pd.DataFrame  # ml.attendance_risk
+    evaluation: pd.DataFrame  # ml.attendance_model_eval
+    calibration: pd.DataFrame  # ml.attendance_calibration
+
+    def metric(self, model: str, metric: str) -> float:
+        """The cross-validated value (mean over the folds)."""
+        e = self.evaluation
+        return float(e.loc[(e.model == model) & (e.metric == metric) & e.fold.isna(), "value"].iloc[0])
+
+    @property
+    def beats_baseline(self) -> bool:
+        """Better on both: higher AUC and lower Brier score."""
+        auc_better = self.metric(MODEL, "roc_auc") > self.metric(BASELINE, "roc_auc")
+        return auc_better and self.metric(MODEL, "brier") < self.metric(BASELINE, "brier")
+
+    @property
+    def headline(self) -> str:
+        auc, base_auc = self.metric(MODEL, "roc_auc"), self.metric(BASELINE, "roc_auc")
+        brier, base_brier = self.metric(MODEL, "brier"), self.metric(BASELINE, "brier")
+        gap_auc = self.metric(BASELINE_GAP, "roc_auc")
+        verdict = "" if self.beats_baseline else ": does NOT beat the baseline"
+        return (
+            f"attendance risk {self.dataset.label_year}: AUC {auc:.3f} (baseline {base_auc:.3f}, gap-only "
+            f"{gap_auc:.3f}), Brier {brier:.3f} (baseline {base_brier:.3f}){verdict}"
+        )
+
+
+def reported(attendance: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a reported rate."""
+    return attendance[(attendance["attendance_status"] == "reported") & attendance["attendance_rate"].notna()]
+
+
+def state_weighted_rates(attendance: pd.DataFrame) -> pd.Series:
+    """The state's rate per calendar year: sum(rate x headcount) / sum(headcount) over the schools that reported
+    both."""
+    rows = reported(attendance)
+    rows = rows[rows["headcount"].notna() & (rows["headcount"] > 0)]
+    weighted = (rows["attendance_rate"] * rows["headcount"]).groupby(rows["calendar_year"]).sum()
+    rate = weighted / rows["headcount"].groupby(rows["calendar_year"]).sum()
+    return rate.astype(float).rename("state_rate").sort_index()
+
+
+def latest_year(attendance: pd.DataFrame) -> int:
+    return int(reported(attendance)["calendar_year"].max())
+
+
+def vintage_before(schools: pd.DataFrame, label_year: int) -> dt.date:
+    """The date of the last master-dataset vintage published before 1 January of the label year."""
+    start = pd.Timestamp(label_year, 1, 1)
+    valid_from = pd.to_datetime(schools.loc[~schools["is_inferred"].astype(bool), "valid_from"])
+    earlier = valid_from[valid_from < start]
+    if earlier.empty:
+        raise ValueError(f"no master-dataset vintage before {label_year}")
+    return earlier.max().date()
+
+
+def attributes_on(schools: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The attributes of the schools of the vintage valid on `day` (type-2 rows valid that day), by school_code."""
+    valid_from = pd.to_datetime(schools["valid_from"])
+    valid_to = pd.to_datetime(schools["valid_to"])
+    when = pd.Timestamp(day)
+    valid = (
+        (valid_from <= when) & (valid_to.isna() | (valid_to > when)) & ~schools["is_inferred"].astype(bool)
+    ).fillna(False)
+    rows = schools[valid]
+    if rows["school_code"].duplicated().any():
+        raise ValueError(f"more than one dim__school row valid on {day} for a school")
+    enrolment = pd.to_numeric(rows["latest_year_enrolment_fte"], errors="coerce").astype(float)
+    return pd.DataFrame(
+        {
+            "school_code": rows["school_code"].astype(int).to_numpy(),
+            "icsea_value": pd.to_numeric(rows["icsea_value"], errors="coerce").astype(float).to_numpy(),
+            "log_enrolment_fte": np.log1p(enrolment.clip(lower=0)).to_numpy(),
+            "lbote_pct": pd.to_numeric(rows["lbote_pct"], errors="coerce").astype(float).to_numpy(),
+            "indigenous_pct": pd.to_numeric(rows["indigenous_pct"], errors="coerce").astype(float).to_numpy(),
+            "asgs_remoteness": rows["asgs_remoteness"].to_numpy(),
+            "level_of_schooling": rows["level_of_schooling"].to_numpy(),
+        }
+    ).set_index("school_code")
+
+
+def history_features(attendance: pd.DataFrame, state: pd.Series, label_year: int) -> pd.DataFrame:
+    """Each school's attendance before the label year, by school_code (see the module's docstring)."""
+    rows = reported(attendance)
+    rows = rows[rows["calendar_year"] < label_year][["school_code", "calendar_year", "attendance_rate"]].copy()
+    rows["school_code"] = rows["school_code"].astype(int)
+    rows["gap"] = rows["attendance_rate"].astype(float) - rows["calendar_year"].map(state).astype(float)
+    rows = rows.sort_values(["school_code", "calendar_year"])
+    by_school = rows.groupby("school_code")
+    last = by_school.tail(1).set_index("school_code")
+    return pd.DataFrame(
+        {
+            "last_year": last["calendar_year"].astype(int),
+            "last_rate": last["attendance_rate"].astype(float),
+            "last_gap": last["gap"].astype(float),
+            "mean_gap": by_school["gap"].mean().astype(float),
+            "years_reported": by_school.size().astype(float),
+            "years_since_last": (label_year - last["calendar_year"]).astype(float),
+        }
+    )
+
+
+def build_dataset(attendance: pd.DataFrame, schools: pd.DataFrame, label_year: int | None = None) -> Dataset:
+    """Labels of the label year and features from before it, one row per labelled school, sorted by school_code.
+
+    `attendance` is marts.fct__attendance (school_code, school_sk, calendar_year, attendance_rate,
+    attendance_status, headcount); `schools` is marts.dim__school (its type-2 rows with valid_from, valid_to,
+    is_inferred and the attributes)."""
+    label_year = latest_year(attendance) if label_year is None else label_year
+    state = state_weighted_rates(attendance)
+    if label_year not in state.index:
+        raise ValueError(f"no state rate for {label_year}")
+    state_rate = float(state[label_year])
+    year = attendance[attendance["calendar_year"] == label_year]
+    labelled = reported(year)
+    frame = pd.DataFrame(
+        {
+            "school_code": labelled["school_code"].astype(int).to_numpy(),
+            "school_sk": labelled["school_sk"].astype(str).to_numpy(),
+            "calendar_year": label_year,
+            "attendance_rate": labelled["attendance_rate"].astype(float).to_numpy(),
+            "state_attendance_rate": state_rate,
+        }
+    )
+    frame["is_below_state_rate"] = frame["attendance_rate"] < state_rate
+    vintage = vintage_before(schools, label_year)
+    history = history_features(attendance, state.drop(label_year), label_year)
+    frame = frame.join(attributes_on(schools, vintage), on="school_code").join(history, on="school_code")
+    for column in CATEGORICAL_FEATURES:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), UNKNOWN)
+    frame["baseline_feature"] = np.where(
+        frame["last_gap"].isna(), NO_HISTORY, np.where(frame["last_gap"] < 0, BELOW, NOT_BELOW)
+    )
+    frame = frame.sort_values("school_code", ignore_index=True)
+    return Dataset(frame, label_year, vintage, state_rate, unlabelled=len(year) - len(labelled))
+
+
+def make_pipeline() -> Pipeline:
+    """Standardised numeric features (median-imputed, with missing flags), one-hot categories, logistic regression."""
+    numeric = Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)), ("scale", StandardScaler())])
+    features = ColumnTransformer(
+        [
+            ("numeric", numeric, list(NUMERIC_FEATURES)),
+            ("categories", OneHotEncoder(handle_unknown="ignore"), list(CATEGORICAL_FEATURES)),
+        ]
+    )
+    return Pipeline([("features", features), ("model", LogisticRegression(max_iter=1000, random_state=SEED))])
+
+
+def make_gap_pipeline() -> Pipeline:
+    """The gap baseline: logistic regression on last year's gap to the state rate alone (median-imputed)."""
+    return Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="median")),
+            ("scale", StandardScaler()),
+            ("model", LogisticRegression(max_iter=1000, random_state=SEED)),
+        ]
+    )
+
+
+def feature_matrix(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[list(NUMERIC_FEATURES + CATEGORICAL_FEATURES)]
+
+
+def baseline_probabilities(train_feature: np.ndarray, train_label: np.ndarray, test_feature: np.ndarray) -> np.ndarray:
+    """The share of training schools of the same baseline group that were below (the training base rate for a group
+    the training folds lack)."""
+    base_rate = float(train_label.mean())
+    shares = {
+        group: float(train_label[train_feature == group].mean()) if (train_feature == group).any() else base_rate
+        for group in (BELOW, NOT_BELOW, NO_HISTORY)
+    }
+    return np.array([shares[g] for g in test_feature], dtype=float)
+
+
+def fold_assignment(label: np.ndarray) -> np.ndarray:
+    """The fold (1..N_FOLDS) each row is held out in: stratified by the label, shuffled with the fixed seed."""
+    folds = np.zeros(len(label), dtype=int)
+    splitter = StratifiedKFold(n_splits=N_FOLDS, shuffle=True, random_state=SEED)
+    for k, (_, test) in enumerate(splitter.split(np.zeros(len(label)), label), start=1):
+        folds[test] = k
+    return folds
+
+
+def calibration_by_decile(score: np.ndarray, label: np.ndarray, school_code: np.ndarray) -> pd.DataFrame:
+    """Schools ranked by score (ties by school_code) in ten groups of near-equal size; decile 10 is the riskiest."""
+    order = np.lexsort((school_code, score))
+    decile = np.empty(len(score), dtype=int)
+    for d, rows in enumerate(np.array_split(order, N_DECILES), start=1):
+        decile[rows] = d
+    frame = pd.DataFrame({"decile": decile, "score": score, "label": label.astype(float)})
+    table = frame.groupby("decile").agg(
+        schools=("score", "size"),
+        mean_risk_score=("score", "mean"),
+        share_below_state_rate=("label", "mean"),
+        min_risk_score=("score", "min"),
+        max_risk_score=("score", "max"),
+    )
+    return table.reset_index()
+
+
+def evaluate(dataset: Dataset) -> RiskResult:
+    """Cross-validate the model and the baseline on the same folds; out-of-fold scores, metrics, calibration."""
+    frame = dataset.frame
+    label = frame["is_below_state_rate"].to_numpy(dtype=bool)
+    if label.all() or not label.any():
+        raise ValueError("the label has a single class: nothing to classify")
+    features = feature_matrix(frame)
+    baseline_feature = frame["baseline_feature"].to_numpy()
+    folds = fold_assignment(label)
+    score = np.full(len(frame), np.nan)
+    baseline_score = np.full(len(frame), np.nan)
+    gap_score = np.full(len(frame), np.nan)
+    gap = frame[["last_gap"]]
+    rows = []
+    for k in range(1, N_FOLDS + 1):
+        train, test = folds != k, folds == k
+        pipeline = make_pipeline().fit(features[train], label[train])
+        score[test] = pipeline.predict_proba(features[test])[:, 1]
+        baseline_score[test] = baseline_probabilities(baseline_feature[train], label[train], baseline_feature[test])
+        gap_score[test] = make_gap_pipeline().fit(gap[train], label[train]).predict_proba(gap[test])[:, 1]
+        for model, predicted in ((MODEL, score), (BASELINE, baseline_score), (BASELINE_GAP, gap_score)):
+            rows.append((model, "roc_auc", k, float(roc_auc_score(label[test], predicted[test]))))
+            rows.append((model, "brier", k, float(brier_score_loss(label[test], predicted[test]))))
+    per_fold = pd.DataFrame(rows, columns=["model", "metric", "fold", "value"])
+    mean = per_fold.groupby(["model", "metric"], sort=False)["value"].mean().reset_index()
+    mean["fold"] = pd.NA
+    evaluation = pd.concat([mean, per_fold], ignore_index=True)[["model", "metric", "fold", "value"]]
+    evaluation["fold"] = evaluation["fold"].astype("Int64")
+    evaluation = evaluation.sort_values(
+        ["model", "metric", "fold"], na_position="first", ignore_index=True, key=_model_order
+    )
+
+    risk = frame[["school_code", "school_sk", "calendar_year", "attendance_rate", "state_attendance_rate"]].copy()
+    risk["risk_score"] = score
+    risk["is_below_state_rate"] = label
+    risk["baseline_score"] = baseline_score
+    risk["baseline_gap_score"] = gap_score
+    risk["fold"] = folds
+    calibration = calibration_by_decile(score, label, frame["school_code"].to_numpy())
+    calibration.insert(0, "model", MODEL)
+    return RiskResult(dataset, risk, evaluation, calibration)
+
+
+def _model_order(column: pd.Series) -> pd.Series:
+    if column.name == "model":
+        return column.map({m: i for i, m in enumerate(MODELS)})
+    if column.name == "metric":
+        return column.map({m: i for i, m in enumerate(METRICS)})
+    return column
+
+
+def training_fit_auc(dataset: Dataset) -> float:
+    """The AUC of a model scored on the schools it was fitted on: optimistic, never reported as the model's AUC
+    (it is here so that a test can show the difference)."""
+    label = dataset.frame["is_below_state_rate"].to_numpy(dtype=bool)
+    features = feature_matrix(dataset.frame)
+    return float(roc_auc_score(label, make_pipeline().fit(features, label).predict_proba(features)[:, 1]))
+
+
+def attendance_risk(attendance: pd.DataFrame, schools: pd.DataFrame, label_year: int | None = None) -> RiskResult:
+    """Everything the asset writes, from marts.fct__attendance and marts.dim__school."""
+    return evaluate(build_dataset(attendance, schools, label_year))

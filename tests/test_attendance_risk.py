@@ -1,0 +1,297 @@
+"""The attendance risk model (ml.attendance_risk, ml.attendance_model_eval, ml.attendance_calibration): its labels
+against the state's weighted rate, no leakage from the label year, cross-validated metrics, calibration deciles,
+identical tables on every run. Pure-function tests on small frames first, then the real build."""
+
+import datetime as dt
+import shutil
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import brier_score_loss, roc_auc_score
+
+from nsw_doe.defs.ml.attendance_risk import ATTENDANCE_QUERY, SCHOOLS_QUERY, attendance_risk_definitions
+from nsw_doe.defs.resources import WarehouseResource
+from nsw_doe.ml import attendance_risk as risk
+from nsw_doe.warehouse import Warehouse
+
+# ---------------------------------------------------------------------------------------------- small frames
+
+
+def attendance_rows(*rows) -> pd.DataFrame:
+    """(school_code, calendar_year, attendance_rate, attendance_status, headcount) rows as fct__attendance."""
+    frame = pd.DataFrame(
+        rows, columns=["school_code", "calendar_year", "attendance_rate", "attendance_status", "headcount"]
+    )
+    frame["school_sk"] = "sk" + frame["school_code"].astype(str) + "-" + frame["calendar_year"].astype(str)
+    return frame
+
+
+def test_the_state_rate_is_weighted_by_headcount_over_the_schools_that_reported_both():
+    attendance = attendance_rows(
+        (1, 2021, 90.0, "reported", 900),
+        (2, 2021, 80.0, "reported", 100),
+        (3, 2021, None, "suppressed", 5000),  # no rate: does not weigh
+        (4, 2021, 10.0, "reported", None),  # no headcount: does not weigh
+        (1, 2022, 85.0, "reported", 10),
+    )
+    state = risk.state_weighted_rates(attendance)
+    assert state.to_dict() == {2021: pytest.approx(89.0), 2022: pytest.approx(85.0)}  # the mean of rates: 60
+
+
+def test_history_is_built_from_earlier_reported_years_and_last_year_skips_the_missing_2020():
+    state = pd.Series({2018: 90.0, 2019: 91.0, 2021: 88.0})
+    attendance = attendance_rows(
+        (1, 2018, 92.0, "reported", 100),
+        (1, 2019, 90.0, "reported", 100),
+        (1, 2021, 87.0, "reported", 100),
+        (1, 2022, 50.0, "reported", 100),  # the label year: never a feature
+        (2, 2018, 89.0, "reported", 100),
+        (2, 2019, 95.0, "reported", 100),
+        (2, 2021, None, "suppressed", 100),  # no 2021 rate: its last year is 2019
+    )
+    history = risk.history_features(attendance, state, label_year=2022)
+    one, two = history.loc[1], history.loc[2]
+    assert (one.last_year, one.last_rate, one.last_gap) == (2021, 87.0, -1.0)
+    assert one.mean_gap == pytest.approx((2.0 - 1.0 - 1.0) / 3)
+    assert (one.years_reported, one.years_since_last) == (3, 1)
+    assert (two.last_year, two.last_rate, two.last_gap, two.years_since_last) == (2019, 95.0, 4.0, 3)
+
+
+def dim_rows(*rows) -> pd.DataFrame:
+    """(school_code, valid_from, valid_to, icsea_value) rows as dim__school, the other attributes filled in."""
+    frame = pd.DataFrame(rows, columns=["school_code", "valid_from", "valid_to", "icsea_value"])
+    for column in ("valid_from", "valid_to"):
+        frame[column] = pd.to_datetime(frame[column])
+    frame["is_inferred"] = False
+    frame["latest_year_enrolment_fte"] = 100.0
+    frame["lbote_pct"] = 10.0
+    frame["indigenous_pct"] = 5.0
+    frame["asgs_remoteness"] = "Major Cities of Australia"
+    frame["level_of_schooling"] = "Primary School"
+    return frame
+
+
+def test_attributes_come_from_the_last_vintage_before_the_label_year():
+    schools = dim_rows(
+        (1, "2019-06-05", "2020-03-05", 900),
+        (1, "2020-03-05", "2023-08-18", 950),  # the last vintage before 2022
+        (1, "2023-08-18", None, 1100),  # published after 1 January 2022: never a feature
+        (2, "2023-08-18", None, 1000),  # a school first seen after: no attributes
+    )
+    assert risk.vintage_before(schools, 2022) == dt.date(2020, 3, 5)
+    attributes = risk.attributes_on(schools, dt.date(2020, 3, 5))
+    assert attributes.index.tolist() == [1]
+    assert attributes.loc[1, "icsea_value"] == 950
+
+
+def test_the_baseline_scores_a_group_by_its_share_below_in_the_training_folds():
+    train = np.array([risk.BELOW, risk.BELOW, risk.NOT_BELOW, risk.NOT_BELOW, risk.NOT_BELOW, risk.NOT_BELOW])
+    label = np.array([True, False, True, False, False, False])
+    test = np.array([risk.BELOW, risk.NOT_BELOW, risk.NO_HISTORY])  # no_history is not in training: base rate
+    assert risk.baseline_probabilities(train, label, test).tolist() == pytest.approx([0.5, 0.25, 2 / 6])
+
+
+def test_calibration_deciles_split_ties_by_school_code_and_cover_every_school():
+    score = np.array([0.1] * 5 + [0.9] * 18)
+    school_code = np.arange(23)[::-1]  # the five tied lowest scores belong to schools 22, 21, 20, 19, 18
+    label = school_code == 18  # decile 1 holds schools 18, 19 and 20: one of its three is below
+    table = risk.calibration_by_decile(score, label, school_code)
+    assert table.decile.tolist() == list(range(1, 11))
+    assert table.schools.tolist() == [3, 3, 3, 2, 2, 2, 2, 2, 2, 2]
+    assert table.share_below_state_rate.tolist()[:2] == [pytest.approx(1 / 3), 0.0]
+    assert (table.max_risk_score.to_numpy()[:-1] <= table.min_risk_score.to_numpy()[1:]).all()
+
+
+# ---------------------------------------------------------------------------------------------- the real build
+
+
+@pytest.fixture(scope="module")
+def frames(built) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the asset reads: marts.fct__attendance and marts.dim__school of the shared build."""
+    with Warehouse(built[0].warehouse_dir).connect_read_only() as con:
+        return con.execute(ATTENDANCE_QUERY).df(), con.execute(SCHOOLS_QUERY).df()
+
+
+@pytest.fixture(scope="module")
+def dataset(frames) -> risk.Dataset:
+    return risk.build_dataset(*frames)
+
+
+def published_state_rates(con) -> dict[int, float]:
+    """The department's state attendance row per year, from the latest edition that has the year."""
+    rows = con.execute(
+        "select calendar_year, measure_value from marts.fct__statewide_total "
+        "where source_dataset = 'attendance' and measure = 'attendance_rate' "
+        "qualify row_number() over (partition by calendar_year order by edition_year desc) = 1"
+    ).fetchall()
+    return dict(rows)
+
+
+def test_the_state_weighted_rate_lands_within_0_2_points_of_the_published_state_row(con, frames):
+    computed = risk.state_weighted_rates(frames[0])
+    published = published_state_rates(con)
+    assert sorted(computed.index) == sorted(published) and len(published) == 11  # 2011-2022, no 2020
+    misses = {year: round(computed[year] - value, 3) for year, value in published.items()}
+    assert all(abs(miss) <= 0.2 for miss in misses.values()), misses
+
+
+def test_labels_are_the_latest_years_rates_against_the_state_weighted_rate(con):
+    year, state = con.execute(
+        "select calendar_year, sum(attendance_rate * headcount) / sum(headcount) from marts.fct__attendance "
+        "where attendance_status = 'reported' and headcount > 0 group by 1 order by 1 desc limit 1"
+    ).fetchone()
+    assert year == 2022
+    wrong = con.execute(
+        "select count(*) from (select * from marts.fct__attendance where calendar_year = $year) as f "
+        "full join ml.attendance_risk as r on r.school_code = f.school_code "
+        "where (f.attendance_status = 'reported' and f.attendance_rate is not null) "
+        "    is distinct from (r.school_code is not null) "
+        "  or r.school_code is not null and ("
+        "    r.calendar_year != $year or r.is_below_state_rate != (f.attendance_rate < $state) "
+        "    or r.attendance_rate != f.attendance_rate or r.school_sk != f.school_sk "
+        "    or abs(r.state_attendance_rate - $state) > 1e-9)",
+        {"year": year, "state": state},
+    ).fetchone()[0]
+    assert wrong == 0
+    labelled, below = con.execute(
+        "select count(*), count(*) filter (is_below_state_rate) from ml.attendance_risk"
+    ).fetchone()
+    assert labelled > 2000 and 0.2 < below / labelled < 0.8
+
+
+def test_no_feature_uses_the_label_year(frames, dataset):
+    """Change everything of 2022 but the labels (its rates pulled halfway to the state rate, which keeps each school
+    on its side and the weighted rate where it is; its headcounts tripled; every attribute of the vintages published
+    since 1 January 2022) and the scores do not move. Change 2021 and they do."""
+    attendance, schools = frames
+    before = risk.evaluate(dataset)
+
+    changed = attendance.copy()
+    in_2022 = changed["calendar_year"] == 2022
+    rates = changed.loc[in_2022, "attendance_rate"]
+    changed.loc[in_2022, "attendance_rate"] = dataset.state_rate + (rates - dataset.state_rate) / 2
+    changed.loc[in_2022, "headcount"] = changed.loc[in_2022, "headcount"] * 3
+    later = pd.to_datetime(schools["valid_from"]) >= pd.Timestamp(2022, 1, 1)
+    changed_schools = schools.copy()
+    changed_schools.loc[later, "icsea_value"] = 500
+    changed_schools.loc[later, "lbote_pct"] = 99.0
+    changed_schools.loc[later, "asgs_remoteness"] = "Very Remote Australia"
+    changed_schools.loc[later, "level_of_schooling"] = "Other School"
+    after = risk.attendance_risk(changed, changed_schools)
+    assert after.dataset.vintage == dataset.vintage == dt.date(2020, 3, 5)
+    assert after.dataset.state_rate == pytest.approx(dataset.state_rate, abs=1e-9)
+    assert after.risk["is_below_state_rate"].equals(before.risk["is_below_state_rate"])
+    assert np.array_equal(after.risk["risk_score"].to_numpy(), before.risk["risk_score"].to_numpy())
+    pd.testing.assert_frame_equal(after.evaluation, before.evaluation)
+
+    earlier = attendance.copy()
+    in_2021 = (earlier["calendar_year"] == 2021) & (earlier["school_code"] % 2 == 0)
+    earlier.loc[in_2021, "attendance_rate"] = earlier.loc[in_2021, "attendance_rate"] - 3
+    moved = risk.attendance_risk(earlier, schools)
+    assert not np.allclose(moved.risk["risk_score"].to_numpy(), before.risk["risk_score"].to_numpy())
+
+
+def test_auc_and_brier_come_from_held_out_folds_never_the_training_fit(con, dataset):
+    table = con.execute(
+        "select school_code, risk_score, baseline_score, baseline_gap_score, is_below_state_rate, fold "
+        "from ml.attendance_risk "
+        "order by school_code"
+    ).df()
+    evaluation = con.execute("select model, metric, fold, value from ml.attendance_model_eval").df()
+    assert table["school_code"].tolist() == dataset.frame["school_code"].tolist()
+
+    # Every risk_score is the prediction of a model fitted without the school's fold.
+    features = risk.feature_matrix(dataset.frame)
+    label = dataset.frame["is_below_state_rate"].to_numpy(dtype=bool)
+    for k in range(1, risk.N_FOLDS + 1):
+        held_out = (table["fold"] == k).to_numpy()
+        assert 0.15 < held_out.mean() < 0.25
+        fitted = risk.make_pipeline().fit(features[~held_out], label[~held_out])
+        np.testing.assert_allclose(table["risk_score"][held_out], fitted.predict_proba(features[held_out])[:, 1])
+
+    # The table's metrics are those of the held-out scores, fold by fold, and their mean.
+    def value(model, metric, fold=None):
+        rows = evaluation[(evaluation.model == model) & (evaluation.metric == metric)]
+        rows = rows[rows.fold.isna()] if fold is None else rows[rows.fold == fold]
+        assert len(rows) == 1
+        return rows.value.iloc[0]
+
+    columns = {risk.MODEL: "risk_score", risk.BASELINE: "baseline_score", risk.BASELINE_GAP: "baseline_gap_score"}
+    for model, column in columns.items():
+        for metric, score in (("roc_auc", roc_auc_score), ("brier", brier_score_loss)):
+            folds = [
+                score(table.is_below_state_rate[table.fold == k], table[column][table.fold == k])
+                for k in range(1, risk.N_FOLDS + 1)
+            ]
+            assert [value(model, metric, k) for k in range(1, risk.N_FOLDS + 1)] == pytest.approx(folds)
+            assert value(model, metric) == pytest.approx(np.mean(folds))
+    assert len(evaluation) == len(columns) * 2 * (risk.N_FOLDS + 1)
+
+    # Scored on the schools it was fitted on, the model looks better than it is: that number is not the table's.
+    assert risk.training_fit_auc(dataset) > value(risk.MODEL, "roc_auc") + 0.005
+
+
+def test_calibration_deciles_cover_every_scored_school(con):
+    mismatched = con.execute(
+        "with ranked as ("
+        "  select ntile(10) over (order by risk_score, school_code) as decile, risk_score, is_below_state_rate "
+        "  from ml.attendance_risk), "
+        "expected as ("
+        "  select decile, count(*) as schools, avg(risk_score) as mean_score, "
+        "    avg(is_below_state_rate::int) as share, min(risk_score) as low, max(risk_score) as high "
+        "  from ranked group by decile) "
+        "select count(*) from expected full join ml.attendance_calibration as c using (decile) "
+        "where c.model is distinct from 'logistic_regression' or c.schools is distinct from expected.schools "
+        "  or abs(c.mean_risk_score - expected.mean_score) > 1e-12 "
+        "  or abs(c.share_below_state_rate - expected.share) > 1e-12 "
+        "  or c.min_risk_score is distinct from expected.low or c.max_risk_score is distinct from expected.high"
+    ).fetchone()[0]
+    assert mismatched == 0
+    deciles, schools = con.execute("select count(*), sum(schools) from ml.attendance_calibration").fetchone()
+    assert (deciles, schools) == (10, con.execute("select count(*) from ml.attendance_risk").fetchone()[0])
+
+
+def test_every_table_and_column_is_described(con):
+    undescribed = con.execute(
+        "select table_name || coalesce('.' || column_name, '') from ("
+        "  select table_name, null as column_name, comment from duckdb_tables() where schema_name = 'ml' "
+        "  union all select table_name, column_name, comment from duckdb_columns() where schema_name = 'ml') "
+        "where table_name like 'attendance%' and coalesce(comment, '') = ''"
+    ).fetchall()
+    assert undescribed == []
+    assert (
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'ml' and table_name like 'attendance%'"
+        ).fetchone()[0]
+        == 3
+    )
+
+
+ML_TABLES = ("attendance_risk", "attendance_model_eval", "attendance_calibration")
+
+
+def table_rows(database, table: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(f"select * from ml.{table}").fetchall()  # in the order written
+
+
+def test_two_runs_write_identical_tables(built, tmp_path):
+    """The asset run twice more on a copy of the shared build writes, row for row and bit for bit, what the build
+    wrote."""
+    published = Warehouse(built[0].warehouse_dir).published
+    asset = attendance_risk_definitions().assets[0]
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(published, copy)
+    expected = {table: table_rows(published, table) for table in ML_TABLES}
+    for _ in range(2):
+        with duckdb.connect(str(copy)) as con:
+            con.execute("drop schema if exists ml cascade")
+        resources = {"warehouse": WarehouseResource(database=str(copy), dbt_artifacts_dir=str(tmp_path / "dbt"))}
+        result = dg.materialize([asset], resources=resources)
+        assert result.success
+        assert {table: table_rows(copy, table) for table in ML_TABLES} == expected
+    headline = result.asset_materializations_for_node("attendance_risk_model")[0].metadata["headline"].value
+    assert headline.startswith("attendance risk 2022: AUC ")

@@ -1,0 +1,397 @@
+"""Headcount forecasts: each method on synthetic series, the backtest's bookkeeping, and on the real data the
+acceptance items (5 future years per series inside their interval, every method at every origin, the naive
+baseline equal to the last actual, the choice following the accuracy table, identical reruns)."""
+
+import shutil
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from nsw_doe.defs.ml.forecast import forecast_definitions
+from nsw_doe.defs.resources import WarehouseResource
+from nsw_doe.ml import forecast as fc
+from nsw_doe.warehouse import Warehouse
+from tests.conftest import scalar
+
+YEARS = np.arange(2004, 2024)
+
+
+# --- methods on synthetic series -------------------------------------------------------------------------------------
+
+
+def test_naive_repeats_the_last_actual_skipping_missing_years():
+    history = np.array([[1.0, 2.0, 3.0], [5.0, 7.0, np.nan], [np.nan, np.nan, np.nan]])
+    predicted = fc.naive(history, YEARS[:3], 3)
+    assert predicted[:2].tolist() == [[3.0] * 3, [7.0] * 3]
+    assert np.isnan(predicted[2]).all()
+
+
+def test_linear_trend_fits_the_last_five_years_only():
+    # A kink: flat at 50 for 10 years, then 110, 120, ... 150. Only the last 5 years count: slope 10.
+    series = np.r_[np.full(10, 50.0), 100 + 10 * np.arange(1, 6)]
+    predicted = fc.linear_trend(series[None, :], YEARS[:15], 3)
+    np.testing.assert_allclose(predicted[0], [160, 170, 180])
+    # A missing year inside the window is skipped, not read as zero.
+    gappy = series.copy()
+    gappy[-3] = np.nan
+    np.testing.assert_allclose(fc.linear_trend(gappy[None, :], YEARS[:15], 2)[0], [160, 170])
+
+
+def test_linear_trend_falls_back_to_the_last_actual_with_one_point_in_its_window():
+    series = np.r_[np.arange(10.0), np.full(4, np.nan), 42.0]
+    assert fc.linear_trend(series[None, :], YEARS[:15], 2)[0].tolist() == [42.0, 42.0]
+
+
+def test_drift_extends_the_average_change_from_the_first_to_the_last_actual():
+    # 100 -> 130 over 2004-2010 (6 years, +5 a year), with a missing year inside and a missing last year.
+    history = np.array(
+        [[100.0, 90, np.nan, 120, 110, 125, 130, np.nan], [np.nan, np.nan, 7, np.nan, np.nan, np.nan, np.nan, np.nan]]
+    )
+    np.testing.assert_allclose(fc.drift(history, YEARS[:8], 3), [[135, 140, 145], [7, 7, 7]])
+
+
+def test_damped_trend_is_flat_on_a_flat_series_and_damps_a_trend():
+    flat = np.full(12, 250.0)
+    np.testing.assert_allclose(fc.damped_trend(flat[None, :], YEARS[:12], 5)[0], 250.0)
+    line = 100 + 5 * np.arange(12.0)
+    predicted = fc.damped_trend(line[None, :], YEARS[:12], 5)[0]
+    steps = np.diff(np.r_[line[-1], predicted])
+    assert (steps > 0).all() and (steps <= 5 + 1e-9).all(), "rising, never faster than the trend"
+    assert (np.diff(steps) < 0).all(), "each step smaller than the one before: damped"
+    assert predicted[0] == pytest.approx(160, abs=0.5)
+
+
+def test_damped_trend_handles_gaps_and_many_series_at_once():
+    rng = np.random.default_rng(0)
+    history = 200 + np.cumsum(rng.normal(0, 5, (50, 16)), axis=1)
+    history[::7, 5] = np.nan
+    together = fc.damped_trend(history, YEARS[:16], 3)
+    one_by_one = np.vstack([fc.damped_trend(row[None, :], YEARS[:16], 3) for row in history])
+    assert np.isfinite(together).all()
+    np.testing.assert_allclose(together, one_by_one)
+
+
+def test_damped_trend_picks_its_parameters_per_series():
+    # A noisy level series wants a small alpha; a clean trending one a large alpha and a trend that persists.
+    rng = np.random.default_rng(1)
+    noisy = 300 + rng.normal(0, 20, 15)
+    trending = 100 + 8 * np.arange(15.0)
+    predicted = fc.damped_trend(np.vstack([noisy, trending]), YEARS[:15], 1)[:, 0]
+    assert abs(predicted[0] - noisy.mean()) < 25
+    assert predicted[1] == pytest.approx(220, abs=2)
+
+
+def test_the_backtests_prophet_gives_stock_prophets_forecast():
+    """The backtest's shortcuts (components built once, predict_trend) change nothing: stock Prophet, fitted and
+    predicting the usual way, gives the same numbers."""
+    from prophet import Prophet
+
+    rng = np.random.default_rng(2)
+    series = 5000 + 40 * np.arange(12.0) + rng.normal(0, 60, 12)
+    series[3] = np.nan
+    ours = fc.prophet(series[None, :], YEARS[:12], 3)[0]
+    observed = ~np.isnan(series)
+    stock = Prophet(yearly_seasonality=False, weekly_seasonality=False, daily_seasonality=False, uncertainty_samples=0)
+    stock.fit(pd.DataFrame({"ds": pd.to_datetime([f"{y}-01-01" for y in YEARS[:12][observed]]), "y": series[observed]}))
+    future = pd.DataFrame({"ds": pd.to_datetime(["2016-01-01", "2017-01-01", "2018-01-01"])})
+    np.testing.assert_allclose(ours, stock.predict(future)["yhat"].to_numpy(), rtol=1e-12)
+
+
+def test_prophet_extends_a_linear_series_and_is_deterministic():
+    line = 1000 + 20 * np.arange(10.0)
+    first = fc.prophet(line[None, :], YEARS[:10], 3)
+    np.testing.assert_allclose(first[0], [1200, 1220, 1240], rtol=0.01)
+    np.random.seed(1)  # whatever state numpy's global generator is in, the intervals come from the fixed seed
+    yhat, lower, upper = fc.prophet_intervals(line[None, :], YEARS[:10], 3)
+    np.random.seed(2)
+    again = fc.prophet_intervals(line[None, :], YEARS[:10], 3)
+    assert all(np.array_equal(a, b) for a, b in zip((yhat, lower, upper), again, strict=True))
+    assert (lower < yhat).all() and (yhat < upper).all()
+
+
+# --- series, backtest, accuracy, choice, forecast on synthetic frames ------------------------------------------------
+
+
+def synthetic_frames(n_years: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three schools: 1 and 2 primary, 3 secondary; school 2 suppressed in its 5th year; school 4 (no segment, a
+    school closed before the first vintage) open only for the first 3 years."""
+    years = YEARS[:n_years]
+    rows = []
+    for code, base, slope in [(1, 100, 2), (2, 50, -1), (3, 400, 5)]:
+        for i, year in enumerate(years):
+            rows.append((code, year, None if (code == 2 and i == 4) else base + slope * i))
+    rows += [(4, year, 30) for year in years[:3]]
+    enrolment = pd.DataFrame(rows, columns=["school_code", "calendar_year", "headcount"])
+    segments = pd.DataFrame(
+        {
+            "school_code": [1, 2, 3],
+            "level_of_schooling": ["Primary School", "Primary School", "Secondary School"],
+            "operational_directorate": ["North", "South", "North"],
+            "asgs_remoteness": ["Major Cities of Australia"] * 3,
+            "is_current": [True, True, True],
+        }
+    )
+    return enrolment, segments
+
+
+def series(panel: fc.Panel, kind: str, name: str) -> np.ndarray:
+    match = (panel.keys["series_kind"] == kind) & (panel.keys["series"] == name)
+    return panel.values[np.flatnonzero(match.to_numpy())[0]]
+
+
+def test_series_sum_headcount_with_suppressed_cells_missing_and_schools_in_their_current_segment():
+    panel = fc.build_panel(*synthetic_frames())
+    statewide = series(panel, "statewide", "statewide")
+    assert statewide[:3].tolist() == [580, 586, 592]  # 100 + 50 + 400 + 30 (school 4), then +2 -1 +5
+    assert statewide[4] == 108 + 420, "school 2's suppressed year is missing from the sum, not zero"
+    assert series(panel, "level", "Primary School")[0] == 150, "school 4 has no segment"
+    assert series(panel, "directorate", "North")[1] == 102 + 405
+    assert np.isnan(series(panel, "school", "2")[4])
+    kinds = panel.keys.groupby("series_kind").size().to_dict()
+    assert kinds == {"statewide": 1, "level": 2, "directorate": 2, "remoteness": 1, "school": 4}
+    assert panel.keys.loc[panel.keys["series_kind"] == "school", "school_code"].tolist() == [1, 2, 3, 4]
+    assert panel.keys.loc[panel.keys["series_kind"] != "school", "school_code"].isna().all()
+
+
+def test_a_series_is_eligible_with_eight_actual_years_and_open_at_the_origin():
+    panel = fc.build_panel(*synthetic_frames())
+    names = panel.keys["series"].to_numpy()
+
+    def at(year):
+        return set(names[fc.eligible(panel, year)])
+
+    assert at(2010) == set(), "2004-2010 is only 7 years"
+    # School 2 (alone in South) has 7 actual years by 2011, one being suppressed; school 4 closed after 2006.
+    assert at(2011) == {
+        "statewide",
+        "Primary School",
+        "Secondary School",
+        "North",
+        "Major Cities of Australia",
+        "1",
+        "3",
+    }
+    assert at(2012) == at(2011) | {"South", "2"}
+
+
+CHEAP_METHODS = tuple(m for m in fc.METHODS if m.name != "prophet")
+
+
+def test_the_backtest_predicts_every_horizon_from_every_origin_with_the_last_actual_as_naive():
+    panel = fc.build_panel(*synthetic_frames(n_years=14))  # 2004-2017
+    predictions = fc.backtest(panel, CHEAP_METHODS, first_origin=2012)
+    assert sorted(predictions["origin_year"].unique()) == list(range(2012, 2017))
+    per_origin = predictions.groupby(["origin_year", "method"])["horizon"].max().unstack()
+    assert per_origin.loc[2012].tolist() == [5] * len(CHEAP_METHODS)
+    assert per_origin.loc[2016].tolist() == [1] * len(CHEAP_METHODS), "no prediction past the last actual year"
+    naive = predictions[(predictions["method"] == "naive") & (predictions["series"] == "3")]
+    assert (naive["yhat"] == 400 + 5 * (naive["origin_year"] - 2004)).all()
+    assert (naive["actual"] == 400 + 5 * (naive["calendar_year"] - 2004)).all()
+    assert (predictions["yhat"] == predictions["yhat"].clip(lower=0)).all()
+
+
+def test_mape_is_in_percent_over_nonzero_actuals_and_the_choice_takes_the_lowest_mean():
+    predictions = pd.DataFrame(
+        {
+            "series_kind": "level",
+            "method": ["naive", "naive", "naive", "linear_trend", "linear_trend", "linear_trend"],
+            "horizon": [1, 1, 1, 1, 1, 1],
+            "actual": [100.0, 200.0, 0.0, 100.0, 200.0, 0.0],
+            "yhat": [110.0, 190.0, 5.0, 100.0, 230.0, 0.0],
+        }
+    )
+    table = fc.accuracy(predictions)
+    assert table[["method", "mape", "n"]].values.tolist() == [["naive", 7.5, 2], ["linear_trend", 7.5, 2]]
+    assert fc.choose_methods(table, horizons=(1,)) == {"level": "naive"}, "a tie goes to the simpler method"
+    table.loc[table["method"] == "linear_trend", "mape"] = 7.0
+    assert fc.choose_methods(table, horizons=(1,)) == {"level": "linear_trend"}
+
+
+def test_empirical_intervals_scale_the_backtest_errors_by_the_series_level():
+    enrolment, segments = synthetic_frames(n_years=20)
+    panel = fc.build_panel(enrolment, segments)
+    predictions = fc.backtest(panel, CHEAP_METHODS)
+    quantiles = fc.error_quantiles(predictions)
+    chosen = {kind: "linear_trend" for kind in fc.SERIES_KINDS}
+    result = fc.forecast(panel, chosen, quantiles, CHEAP_METHODS)
+    assert result.groupby("series")["calendar_year"].apply(list).map(len).eq(5).all()
+    assert (result["yhat_lower"] <= result["yhat"]).all() and (result["yhat"] <= result["yhat_upper"]).all()
+    # Every school is an exact line, which linear_trend predicts without error: zero-width intervals.
+    school3 = result[result["series"] == "3"]
+    np.testing.assert_allclose(school3["yhat"], 400 + 5 * (school3["calendar_year"] - 2004))
+    np.testing.assert_allclose(school3["yhat_upper"] - school3["yhat_lower"], 0, atol=1e-9)
+
+
+# --- the real data ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def last_year(built) -> int:
+    from nsw_doe.warehouse import Warehouse
+
+    with Warehouse(built[0].warehouse_dir).connect_read_only() as con:
+        return scalar(con, "select max(calendar_year) from marts.fct__enrolment")
+
+
+def test_every_forecast_series_has_five_future_years_inside_its_interval(con, last_year):
+    per_series = con.execute(
+        "select series_kind, series, count(*), min(calendar_year), max(calendar_year), "
+        "bool_and(yhat_lower <= yhat and yhat <= yhat_upper and yhat >= 0), count(distinct method) "
+        "from ml.enrolment_forecast group by all"
+    ).fetchall()
+    assert {row[2:] for row in per_series} == {(5, last_year + 1, last_year + 5, True, 1)}
+    kinds = {}
+    for kind, *_ in per_series:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    assert kinds["statewide"] == 1
+    assert kinds["level"] >= 5 and kinds["directorate"] >= 6 and kinds["remoteness"] >= 5
+    assert kinds["school"] > 2000
+    # No null in a column the report reads, school_code exactly on school series.
+    assert (
+        scalar(
+            con,
+            "select count(*) from ml.enrolment_forecast where yhat is null or yhat_lower is null or yhat_upper is null "
+            "or method is null or (school_code is null) = (series_kind = 'school')",
+        )
+        == 0
+    )
+
+
+def test_every_current_school_with_eight_years_open_in_the_last_year_is_forecast(con, last_year):
+    expected = con.execute(
+        "select school_code from marts.fct__enrolment group by school_code "
+        f"having count(headcount) >= 8 and count(*) filter (where calendar_year = {last_year}) = 1 "
+        "and school_code in (select school_code from marts.dim__school where is_current) order by 1"
+    ).fetchall()
+    assert len(expected) > 2000
+    forecast = con.execute(
+        "select distinct school_code from ml.enrolment_forecast where series_kind = 'school' order by 1"
+    ).fetchall()
+    assert forecast == expected
+
+
+def test_the_backtest_has_every_method_at_every_origin_for_every_kind(con, last_year):
+    got = con.execute(
+        "select series_kind, method, list(distinct origin_year order by origin_year), "
+        "list(distinct horizon order by horizon) from ml.forecast_backtest group by all"
+    ).fetchall()
+    expected = {
+        (kind, method.name): (list(range(fc.FIRST_ORIGIN, last_year)), [1, 2, 3])
+        for kind in fc.SERIES_KINDS
+        for method in fc.methods_for(kind)
+    }
+    assert {(k, m): (o, h) for k, m, o, h in got} == expected
+    # Within a kind, every method predicted exactly the same (series, origin, year) cells.
+    differing = con.execute(
+        "with per_kind as (select series_kind, count(distinct method) as methods from ml.forecast_backtest "
+        "group by 1), cells as (select series_kind, count(*) as methods from ml.forecast_backtest "
+        "group by series_kind, series, origin_year, calendar_year) "
+        "select distinct series_kind from cells join per_kind using (series_kind) "
+        "where cells.methods != per_kind.methods"
+    ).fetchall()
+    assert differing == []
+
+
+def test_backtest_actuals_are_the_sums_of_fct_enrolment(con):
+    mismatched = con.execute(
+        "with truth as (select calendar_year, sum(headcount) as actual from marts.fct__enrolment group by 1) "
+        "select count(*) from ml.forecast_backtest b join truth using (calendar_year) "
+        "where b.series_kind = 'statewide' and b.actual != truth.actual"
+    ).fetchone()[0]
+    assert mismatched == 0
+    assert scalar(con, "select count(*) from ml.forecast_backtest where series_kind = 'statewide'") > 0
+    mismatched_schools = scalar(
+        con,
+        "select count(*) from ml.forecast_backtest b join marts.fct__enrolment f "
+        "on f.school_code = b.school_code and f.calendar_year = b.calendar_year "
+        "where b.series_kind = 'school' and b.method = 'naive' and b.actual is distinct from f.headcount",
+    )
+    assert mismatched_schools == 0
+
+
+def test_the_naive_prediction_is_the_last_actual_at_the_origin(con):
+    wrong = con.execute(
+        """
+        with statewide as (select calendar_year, sum(headcount) as value from marts.fct__enrolment group by 1),
+        last_school as (
+            select b.school_code, b.origin_year, arg_max(f.headcount, f.calendar_year) as value
+            from (select distinct school_code, origin_year from ml.forecast_backtest where series_kind = 'school') b
+            join marts.fct__enrolment f
+              on f.school_code = b.school_code and f.calendar_year <= b.origin_year and f.headcount is not null
+            group by all)
+        select
+            count(*) filter (where b.series_kind = 'statewide' and b.yhat is distinct from s.value),
+            count(*) filter (where b.series_kind = 'school' and b.yhat is distinct from l.value),
+            count(*) filter (where b.series_kind = 'statewide'),
+            count(*) filter (where b.series_kind = 'school')
+        from ml.forecast_backtest b
+        left join statewide s on s.calendar_year = b.origin_year
+        left join last_school l on l.school_code = b.school_code and l.origin_year = b.origin_year
+        where b.method = 'naive'
+        """
+    ).fetchone()
+    assert wrong[:2] == (0, 0)
+    assert wrong[2] > 0 and wrong[3] > 10_000
+
+
+def test_accuracy_is_recomputed_from_the_backtest_and_the_forecast_uses_the_best_method(con):
+    recomputed = con.execute(
+        "select series_kind, method, horizon, 100 * avg(abs(yhat - actual) / actual), count(*) "
+        "from ml.forecast_backtest where actual > 0 group by all order by all"
+    ).fetchall()
+    stored = con.execute(
+        "select series_kind, method, horizon, mape, n from ml.forecast_accuracy order by all"
+    ).fetchall()
+    assert [(*r[:3], r[4]) for r in stored] == [(*r[:3], r[4]) for r in recomputed]
+    np.testing.assert_allclose([r[3] for r in stored], [r[3] for r in recomputed], rtol=1e-9)
+    best = dict(
+        con.execute(
+            "select series_kind, arg_min(method, score) from (select series_kind, method, avg(mape) as score "
+            "from ml.forecast_accuracy where horizon between 1 and 3 group by all) group by all"
+        ).fetchall()
+    )
+    used = dict(con.execute("select series_kind, any_value(method) from ml.enrolment_forecast group by all").fetchall())
+    assert used == best
+    assert set(used) == set(fc.SERIES_KINDS)
+
+
+def test_every_table_and_column_is_described(con):
+    described = con.execute(
+        "select table_name, comment from duckdb_tables() where schema_name = 'ml' and table_name in "
+        "('forecast_backtest', 'forecast_accuracy', 'enrolment_forecast')"
+    ).fetchall()
+    assert len(described) == 3 and all(comment for _, comment in described)
+    blank = con.execute(
+        "select table_name, column_name from duckdb_columns() where schema_name = 'ml' and table_name in "
+        "('forecast_backtest', 'forecast_accuracy', 'enrolment_forecast') and coalesce(comment, '') = ''"
+    ).fetchall()
+    assert blank == []
+
+
+FORECAST_TABLES = ("forecast_backtest", "forecast_accuracy", "enrolment_forecast")
+
+
+def table_rows(database, table: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(f"select * from ml.{table}").fetchall()  # in the order written
+
+
+def test_a_second_run_writes_identical_tables(built, tmp_path):
+    """The assets run again, on a copy of the shared build, write row for row and bit for bit what the build did."""
+    published = Warehouse(built[0].warehouse_dir).published
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(published, copy)
+    with duckdb.connect(str(copy)) as con:
+        for table in FORECAST_TABLES:
+            con.execute(f"drop table ml.{table}")
+    resources = {"warehouse": WarehouseResource(database=str(copy), dbt_artifacts_dir=str(tmp_path / "dbt"))}
+    result = dg.materialize(forecast_definitions().assets, resources=resources)
+    assert result.success
+    for table in FORECAST_TABLES:
+        assert table_rows(copy, table) == table_rows(published, table), table
+    metadata = result.asset_materializations_for_node("enrolment_forecast_assets")[-1].metadata
+    assert metadata["headline"].value.startswith("forecast MAPE h1 - statewide: ")
+    assert metadata["rows"].value == len(table_rows(copy, "enrolment_forecast"))
