@@ -81,8 +81,12 @@ def duckdb_sql_client(con: duckdb.DuckDBPyConnection | None = None):
     NONE = SqlBindParameterSet()
 
     def no_parameters(parameters: SqlBindParameterSet) -> None:
+        # The project's metrics and saved queries compile to literal SQL; a bind parameter means a new kind of
+        # query, which should fail loudly here rather than run with the parameter unbound.
         if parameters.param_items:
-            raise NotImplementedError("bind parameters are not supported")
+            raise BindParametersError(
+                f"MetricFlow asked to bind {parameters.param_items}; this client runs literal SQL"
+            )
 
     class DuckDbSqlClient:
         sql_engine_type = SqlEngine.DUCKDB
@@ -116,6 +120,10 @@ def duckdb_sql_client(con: duckdb.DuckDBPyConnection | None = None):
     return DuckDbSqlClient()
 
 
+class BindParametersError(Exception):
+    """MetricFlow rendered SQL with bind parameters; the exports run literal SQL only."""
+
+
 @dataclass(frozen=True)
 class CompiledSavedQuery:
     """A saved query and the DuckDB SQL MetricFlow renders for it."""
@@ -141,7 +149,9 @@ def compile_saved_queries(manifest: SemanticManifest, names: Iterable[str] | Non
     for name in wanted:
         statement = engine.explain(MetricFlowQueryRequest.create(saved_query_name=name)).sql_statement
         if statement.bind_parameter_set.param_items:
-            raise NotImplementedError(f"saved query {name}: bind parameters are not supported")
+            raise BindParametersError(
+                f"saved query {name} compiles to SQL with bind parameters; exports run literal SQL"
+            )
         query = saved[name]
         compiled.append(
             CompiledSavedQuery(
