@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from nsw_doe.semantic.metricflow_runner import CompiledSavedQuery
+from nsw_doe.table_comments import describe_table
 
 SEMANTIC_SCHEMA = "semantic"
 TIME_COLUMN = "metric_time__year"
@@ -30,10 +31,6 @@ class ExportedTable:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _column_expression(name: str, type_name: str) -> str:
@@ -76,16 +73,13 @@ def write_saved_query(
         f"create or replace table {table} as select {', '.join(select)} "
         f"from ({query.sql}) as saved_query where {any_metric} order by {order} nulls last"
     )
-    con.execute(
-        f"comment on table {table} is "
-        + _literal(
-            f"MetricFlow saved query {query.name}: {query.description} Written on every build by the Dagster asset "
-            "semantic/saved_query_exports; columns keep MetricFlow's names."
-        )
+    describe_table(
+        con,
+        table,
+        f"MetricFlow saved query {query.name}: {query.description} Written on every build by the Dagster asset "
+        "semantic/saved_query_exports; columns keep MetricFlow's names.",
+        [(YEAR_COLUMN, YEAR_DESCRIPTION), *((c, column_descriptions.get(c, c)) for c in columns)],
     )
-    for column in [YEAR_COLUMN, *columns]:
-        description = YEAR_DESCRIPTION if column == YEAR_COLUMN else column_descriptions.get(column, column)
-        con.execute(f"comment on column {table}.{_quote(column)} is {_literal(description)}")
     rows = con.execute(f"select count(*) from {table}").fetchone()[0]
     return ExportedTable(name=query.name, rows=rows, columns=(YEAR_COLUMN, *columns))
 

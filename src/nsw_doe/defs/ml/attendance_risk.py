@@ -5,6 +5,7 @@ import dagster as dg
 import duckdb
 
 from nsw_doe.defs.resources import WarehouseResource
+from nsw_doe.table_comments import describe_table
 
 SCHEMA = "ml"
 RISK = dg.AssetKey([SCHEMA, "attendance_risk"])
@@ -85,10 +86,6 @@ ORDER_BY = {
 }
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def write_table(con: duckdb.DuckDBPyConnection, name: str, frame) -> int:
     """Replace ml.<name> with the frame's columns (in TABLES' order), sorted, and comment it."""
     description, columns = TABLES[name]
@@ -100,9 +97,7 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame) -> int:
         )
     finally:
         con.unregister("frame")
-    con.execute(f"comment on table {SCHEMA}.{name} is {_quote(description)}")
-    for column, text in columns.items():
-        con.execute(f"comment on column {SCHEMA}.{name}.{column} is {_quote(text)}")
+    describe_table(con, f"{SCHEMA}.{name}", description, columns.items())
     return con.execute(f"select count(*) from {SCHEMA}.{name}").fetchall()[0][0]
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from nsw_doe.defs.resources import WarehouseResource
 from nsw_doe.ml import forecast as fc
+from nsw_doe.table_comments import describe_table, sql_literal
 
 SCHEMA = "ml"
 GROUP = "ml"
@@ -91,15 +92,11 @@ ORDER_BY = {
 }
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> int:
     """Replace ml.<name> with `frame` (typed and ordered as TABLES and ORDER_BY say), commented."""
     description, columns = TABLES[name]
-    kind_order = ", ".join(_sql_string(k) for k in fc.SERIES_KINDS)
-    method_order = ", ".join(_sql_string(m.name) for m in fc.METHODS)
+    kind_order = ", ".join(sql_literal(k) for k in fc.SERIES_KINDS)
+    method_order = ", ".join(sql_literal(m.name) for m in fc.METHODS)
     select = ", ".join(f"cast({column} as {sql_type}) as {column}" for column, sql_type, _ in columns)
     con.register("frame", frame)
     try:
@@ -111,9 +108,7 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) 
         )
     finally:
         con.unregister("frame")
-    con.execute(f"comment on table {SCHEMA}.{name} is {_sql_string(description)}")
-    for column, _, text in columns:
-        con.execute(f"comment on column {SCHEMA}.{name}.{column} is {_sql_string(text)}")
+    describe_table(con, f"{SCHEMA}.{name}", description, [(column, text) for column, _, text in columns])
     return con.execute(f"select count(*) from {SCHEMA}.{name}").fetchall()[0][0]
 
 
