@@ -7,7 +7,7 @@ RUN := $(UV) run --frozen
 # would otherwise recompile Dagster, dbt and dlt from source in every process.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: uv-tool install run test lint dev docs export ci-slim bench clean
+.PHONY: uv-tool install run test lint dev docs export ci-slim bench app clean
 
 uv-tool:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null \
@@ -40,6 +40,10 @@ export: install  ## The marts as Parquet (EXPORT_FORMAT=csv) files + data dictio
 
 ci-slim: install  ## Build only the dbt models changed since the published build (state:modified+), and test them
 	$(RUN) nsw-doe ci-slim
+
+APP_PORT ?= 8501
+app: install  ## The report app on http://127.0.0.1:$(APP_PORT) (needs a built warehouse: make run)
+	$(RUN) nsw-doe app --port $(APP_PORT)
 
 bench: install  ## Median wall time and peak memory of a build, against a bare DuckDB load
 	$(RUN) python benchmarks/bench.py

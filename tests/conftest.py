@@ -79,3 +79,21 @@ def copy_project(root: Path) -> Path:
         shutil.copy2(source, root / name)
     (root / "data").symlink_to(PROJECT_ROOT / "data")
     return root
+
+
+APP_MAIN = PROJECT_ROOT / "src" / "nsw_doe" / "app" / "main.py"
+
+
+def open_page(page: str = "overview", timeout: float = 60, **query_params: str):
+    """The report app's page `page` (a script in app/views) rendered by Streamlit's AppTest, with these URL query
+    parameters, against the warehouse NSW_DOE_WAREHOUSE_DIR names (the `built` fixture's, for page tests).
+    Fails if the page raised."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(APP_MAIN), default_timeout=timeout)
+    app.query_params.update(query_params)
+    app.run()
+    if page != "overview":
+        app.switch_page(f"views/{page}.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app

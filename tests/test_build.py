@@ -31,7 +31,7 @@ def test_build_publishes_raw_and_staging_with_every_check_passing(built):
     assert summary.warehouse == settings.warehouse_dir / "nsw_doe.duckdb"
     assert summary.warehouse.exists()
     schemas = {s.schema: s for s in summary.schemas}
-    assert set(schemas) == {"raw", "staging", "prep", "marts", "quarantine", "semantic", "ml"}
+    assert set(schemas) == {"raw", "staging", "prep", "marts", "quarantine", "semantic", "ml", "audit"}
     assert schemas["staging"].tables == 14
     # Every check the graph defines was evaluated, and passed (a skipped or failed check would be missing here).
     definitions = load_definitions()
@@ -44,6 +44,21 @@ def test_build_publishes_raw_and_staging_with_every_check_passing(built):
     assert {group.source_model for group in summary.quarantined} <= {"fct__school_profile"}
     assert json.loads((settings.warehouse_dir / "build_summary.json").read_text())["checks_failed"] == []
     assert not list((settings.warehouse_dir / "builds").iterdir()), "no build file is left behind"
+
+
+def test_the_build_records_its_time_sources_and_check_results_inside_the_warehouse(built, con):
+    settings, summary = built
+    built_at, checks_passed, checks_failed = con.execute(
+        "select built_at, checks_passed, checks_failed from audit.build"
+    ).fetchone()
+    assert (checks_passed, checks_failed) == (summary.checks_passed, 0)
+    assert built_at.timestamp() <= summary.warehouse.stat().st_mtime + 1
+    checks = con.execute("select count(*), count(*) filter (not passed) from audit.asset_checks").fetchone()
+    assert checks == (summary.checks_passed, 0)
+    files = con.execute("select dataset_id, file_path, vintage, rows, loaded from audit.source_files").fetchall()
+    manifest = load_manifest(settings.manifest_path).datasets
+    expected = {(d.id, f.path, f.vintage, f.rows, HAS_ACARA or not d.is_external) for d in manifest for f in d.files}
+    assert set(files) == expected
 
 
 def test_every_raw_table_holds_exactly_the_manifest_rows_of_each_file(built, con):

@@ -16,6 +16,7 @@ import dagster as dg
 import duckdb
 
 from nsw_doe.atomic_files import write_atomically
+from nsw_doe.audit import write_audit
 from nsw_doe.destinations import is_motherduck, remote_destination
 from nsw_doe.settings import Settings
 from nsw_doe.warehouse import Warehouse
@@ -158,10 +159,14 @@ def _execute(
     return result
 
 
-def _summary(result: dg.ExecuteInProcessResult, database: str, warehouse: str | Path) -> BuildSummary:
+def _summary(
+    result: dg.ExecuteInProcessResult, settings: Settings, database: str, warehouse: str | Path
+) -> BuildSummary:
+    """Summarise the run, after writing its audit tables into the build (so the summary counts them too)."""
     checks = [
         e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
+    write_audit(database, settings, checks)
     failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed]
     schemas, quarantined = summarise(database)
     return BuildSummary(
@@ -201,12 +206,12 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
         job = load_definitions(on_event).resolve_job_def(BUILD_JOB_NAME)
         if remote:
             result = _execute(job, settings, remote.database, warehouse.motherduck_dbt_artifacts, on_event)
-            summary = _summary(result, remote.database, remote.database)
+            summary = _summary(result, settings, remote.database, remote.database)
         else:
             build_path = warehouse.new_build_path()
             try:
                 result = _execute(job, settings, str(build_path), warehouse.dbt_artifacts, on_event)
-                summary = _summary(result, str(build_path), warehouse.published)
+                summary = _summary(result, settings, str(build_path), warehouse.published)
                 warehouse.publish(build_path, manifest=warehouse.dbt_artifacts / "manifest.json")
             finally:
                 warehouse.discard(build_path)

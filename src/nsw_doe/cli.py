@@ -119,6 +119,16 @@ def ui(port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000
     raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT, env=env))
 
 
+@app.command("app")
+@friendly_errors
+def report_app(port: Annotated[int, typer.Option(help="Port of the report app.")] = 8501) -> None:
+    """Serve the report app (Streamlit) on http://127.0.0.1:PORT, reading the published warehouse read-only."""
+    from nsw_doe.app.serve import streamlit_command
+
+    console.print(f"The report app: http://127.0.0.1:{port} (Ctrl+C stops it)")
+    raise typer.Exit(subprocess.call(streamlit_command(port), cwd=PROJECT_ROOT))
+
+
 @app.command()
 @friendly_errors
 def docs() -> None:

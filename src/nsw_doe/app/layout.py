@@ -1,0 +1,97 @@
+"""How the pages show things: numbers formatted for people, charts and tables that offer their data as CSV, and
+the build and source vintages every page states."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from nsw_doe.app.data import query
+
+ATTRIBUTION = "NSW Department of Education, via Data.NSW, CC BY 4.0"
+UNKNOWN = "n/a"  # how a missing number reads
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def count(value) -> str:
+    """A whole number with thousands separators."""
+    return UNKNOWN if _missing(value) else f"{round(value):,}"
+
+
+def rate(value, suffix: str = "%") -> str:
+    """A rate with one decimal."""
+    return UNKNOWN if _missing(value) else f"{value:,.1f}{suffix}"
+
+
+def change(value, unit: str = "") -> str | None:
+    """A signed change for st.metric's delta (None hides the delta when unknown)."""
+    if _missing(value):
+        return None
+    text = f"{value:+,.1f}" if unit else f"{round(value):+,}"
+    return text + unit
+
+
+def _file_name(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_") + ".csv"
+
+
+def download(frame: pd.DataFrame, title: str, key: str | None = None) -> None:
+    """A button that downloads `frame` as CSV, named after what it shows."""
+    st.download_button(
+        f"Download the data (CSV): {title}",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=_file_name(title),
+        mime="text/csv",
+        key=key or f"download_{_file_name(title)}",
+        icon=":material/download:",
+    )
+
+
+def chart(figure: alt.Chart, frame: pd.DataFrame, title: str) -> None:
+    """An Altair chart (titled `title`, which also names its CSV) with its data offered for download."""
+    st.altair_chart(figure.properties(title=title), width="stretch")
+    download(frame, title)
+
+
+def table(frame: pd.DataFrame, title: str, **dataframe_args):
+    """A table with its data offered for download; returns what st.dataframe returns (a selection if asked for)."""
+    shown = st.dataframe(frame, hide_index=True, width="stretch", **dataframe_args)
+    download(frame, title)
+    return shown
+
+
+def has_table(qualified: str) -> bool:
+    """Whether the published build holds `schema.table` (older builds lack the newer schemas)."""
+    schema, name = qualified.split(".")
+    return bool(
+        query(
+            "select count(*) from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = ? and table_name = ?",
+            schema,
+            name,
+        ).iat[0, 0]
+    )
+
+
+def build_caption() -> str:
+    """Which build the page shows (its time and commit) and how recent its sources are."""
+    if not has_table("audit.build"):
+        return "Build time unknown: this warehouse predates the audit tables (run `nsw-doe build` again)."
+    built_at, commit = query("select built_at, code_version from audit.build").iloc[0]
+    datasets, school_list = query(
+        "select count(distinct dataset_id), max(vintage) filter (dataset_id = 'master_dataset') "
+        "from audit.source_files where loaded"
+    ).iloc[0]
+    when = pd.Timestamp(built_at).tz_convert("UTC").strftime("%d %b %Y %H:%M UTC")
+    code = f" (commit `{commit}`)" if commit else ""
+    return (
+        f"Built {when}{code} from {datasets} public datasets; school list extracted {school_list}. Every source's "
+        f"vintage is on the Data quality page. Data: {ATTRIBUTION}."
+    )
