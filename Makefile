@@ -7,7 +7,7 @@ RUN := $(UV) run --frozen
 # would otherwise recompile Dagster, dbt and dlt from source in every process.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: uv-tool install run test lint dev docs export ci-slim bench app clean
+.PHONY: uv-tool install run test lint chromium dev docs export ci-slim bench app clean
 
 uv-tool:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null \
@@ -19,8 +19,15 @@ install: uv-tool  ## Install Python 3.11 and the locked dependencies into .venv
 run: install  ## Build the warehouse from the pinned snapshot and publish it
 	$(RUN) nsw-doe build
 
-test: install lint  ## Lint, then the whole test suite (PYTEST_ARGS passes options, e.g. -m "not acara")
+test: install lint chromium  ## Lint, then the whole test suite (PYTEST_ARGS passes options, e.g. -m "not acara")
 	$(RUN) pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (or the one NSW_DOE_CHROMIUM names); Playwright never downloads one.
+chromium:  ## Install Debian's Chromium with apt when there is none
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$NSW_DOE_CHROMIUM" ] || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get install -y -q chromium >/dev/null \
+		|| { $$sudo apt-get update -q >/dev/null && $$sudo apt-get install -y -q chromium >/dev/null; }; }
 
 lint: install  ## Static checks: ruff (Python), sqlfluff with the dbt templater (SQL)
 	$(RUN) ruff check .

@@ -5,9 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from nsw_doe.settings import PROJECT_ROOT, Settings, load_settings
+from nsw_doe.warehouse import Warehouse
 
 ACARA_DIR = Path(os.environ.get("NSW_DOE_ACARA_DIR") or PROJECT_ROOT.parent / "shared" / "data" / "acara")
 HAS_ACARA = (ACARA_DIR / "School Profile 2023.xlsx").exists()
@@ -40,8 +42,6 @@ def built(tmp_path_factory):
 @pytest.fixture
 def con(built):
     """A read-only connection to the published warehouse of the shared build."""
-    from nsw_doe.warehouse import Warehouse
-
     with Warehouse(built[0].warehouse_dir).connect_read_only() as connection:
         yield connection
 
@@ -97,3 +97,23 @@ def open_page(page: str = "overview", timeout: float = 60, **query_params: str):
         app.switch_page(f"views/{page}.py").run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+@pytest.fixture
+def own_warehouse(built, tmp_path, monkeypatch):
+    """A warehouse directory of the test's own holding a copy of the shared build, which the app reads."""
+    warehouse = Warehouse(tmp_path / "warehouse")
+    warehouse.directory.mkdir()
+    shutil.copy(Warehouse(built[0].warehouse_dir).published, warehouse.published)
+    monkeypatch.setenv("NSW_DOE_WAREHOUSE_DIR", str(warehouse.directory))
+    return warehouse
+
+
+def publish_a_new_build(warehouse: Warehouse, sql: str) -> None:
+    """Publish a copy of the published build changed by `sql`, as `nsw-doe build` publishes (atomic rename)."""
+    build = warehouse.directory / "builds" / "next" / "nsw_doe.duckdb"
+    build.parent.mkdir(parents=True)
+    shutil.copy(warehouse.published, build)
+    with duckdb.connect(str(build)) as con:
+        con.execute(sql)
+    warehouse.publish(build)

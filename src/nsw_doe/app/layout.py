@@ -67,6 +67,16 @@ def table(frame: pd.DataFrame, title: str, **dataframe_args):
     return shown
 
 
+def school_url(school_code) -> str:
+    """The link to a school's profile page, relative to the page it is on (so it holds under any base URL path)."""
+    return f"school?school={school_code}"
+
+
+def school_link_column() -> st.column_config.LinkColumn:
+    """A table column of `school_url` links, shown as "Open profile"."""
+    return st.column_config.LinkColumn("Profile", display_text="Open profile", help="The school's page in this app")
+
+
 def has_table(qualified: str) -> bool:
     """Whether the published build holds `schema.table` (older builds lack the newer schemas)."""
     schema, name = qualified.split(".")
@@ -82,8 +92,6 @@ def has_table(qualified: str) -> bool:
 
 def build_caption() -> str:
     """Which build the page shows (its time and commit) and how recent its sources are."""
-    if not has_table("audit.build"):
-        return "Build time unknown: this warehouse predates the audit tables (run `nsw-doe build` again)."
     built_at, commit = query("select built_at, code_version from audit.build").iloc[0]
     datasets, school_list = query(
         "select count(distinct dataset_id), max(vintage) filter (dataset_id = 'master_dataset') "

@@ -1,0 +1,141 @@
+"""Driving the report app in a real browser: `nsw-doe app` on 127.0.0.1 and a headless Chromium through Playwright.
+
+Chromium is Debian's (`make test` installs it with apt when missing); Playwright never downloads one. The browser
+tests and `make bench` share these helpers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import Browser, Page, Playwright
+
+# Debian's Chromium, or what NSW_DOE_CHROMIUM names (a laptop may point it at any Chromium).
+CHROMIUM = os.environ.get("NSW_DOE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Headless as root in a container, with none of Chromium's own calls home (which a closed network refuses).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+LOCAL_HOSTS = {"127.0.0.1"}
+# Opened at a page's URL, Streamlit's front end first asks for its health and host config under the page's path
+# (a 404, logged as a console error) and then at the root: streamlit/streamlit#7074. Those two are not the app's.
+STREAMLIT_PROBE = re.compile(r"^/[^/]+/_stcore/(health|host-config)$")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve_app(warehouse_dir: Path, startup_timeout: float = 60) -> Iterator[str]:
+    """`nsw-doe app` on a free port of 127.0.0.1 over `warehouse_dir`, basemap off; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "NSW_DOE_WAREHOUSE_DIR": str(warehouse_dir), "NSW_DOE_BASEMAP": "off"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nsw_doe.cli", "app", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"nsw-doe app exited with {process.returncode}: {process.stderr.read().decode()}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"nsw-doe app did not answer on {url} within {startup_timeout} s") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stderr.close()
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(
+            f"No Chromium at {CHROMIUM}: install Debian's (apt-get install chromium; `make test` does) or set "
+            "NSW_DOE_CHROMIUM to a Chromium binary."
+        )
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@dataclass
+class PageProblems:
+    """What went wrong in a page, as a browser sees it: console errors, uncaught errors, requests leaving
+    127.0.0.1."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> Page:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("request", self._request)
+        return page
+
+    def _console(self, message) -> None:
+        if message.type == "error" and not STREAMLIT_PROBE.match(urlparse(message.location.get("url", "")).path):
+            self.console_errors.append(f"{message.text} ({message.location})")
+
+    def _request(self, request) -> None:
+        url = urlparse(request.url)
+        if url.scheme in {"http", "https", "ws", "wss"} and url.hostname not in LOCAL_HOSTS:
+            self.external_requests.append(request.url)
+
+    def __bool__(self) -> bool:
+        return bool(self.console_errors or self.page_errors or self.external_requests)
+
+
+# Streamlit marks its root with the script's state; charts and maps draw after the script is done.
+SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+UNDRAWN = '[data-testid="stVegaLiteChart"]:not(:has(canvas, svg)), [data-testid="stDeckGlJsonChart"]:not(:has(canvas))'
+
+
+def wait_until_drawn(page: Page, timeout_ms: float = 30_000) -> None:
+    """Wait until the script has finished and every chart and map on the page has drawn."""
+    page.wait_for_selector(SCRIPT_DONE, timeout=timeout_ms)
+    page.wait_for_function(f"!document.querySelector({UNDRAWN!r})", timeout=timeout_ms)
+
+
+def open_app_page(page: Page, url: str) -> float:
+    """Load `url` and wait until it is drawn; the seconds that took."""
+    started = time.perf_counter()
+    page.goto(url)
+    wait_until_drawn(page)
+    return time.perf_counter() - started
