@@ -52,7 +52,7 @@ APP_PORT ?= 8501
 app: install  ## The report app on http://127.0.0.1:$(APP_PORT) (needs a built warehouse: make run)
 	$(RUN) nsw-doe app --port $(APP_PORT)
 
-bench: install  ## Median wall time and peak memory of a build, against a bare DuckDB load
+bench: install chromium  ## Median wall time and peak memory of a build, against a bare DuckDB load; the report app in Chromium
 	$(RUN) python benchmarks/bench.py
 
 clean:  ## Remove build outputs (the published warehouse included)

@@ -1,0 +1,74 @@
+"""The report app's speed as a reader meets it, in a real browser (part of `make bench`).
+
+Each run starts a fresh `nsw-doe app` (nothing imported, nothing cached) and a fresh browser context, then times:
+the first load of `/`, then of `/school?school=1001` (a page whose queries nobody has run yet), then a filter change
+on `/schools` (from the click to the new count on screen). A load ends when the script has finished and every chart
+and map has drawn. The floor, in the same run, is a second load of `/about` (a text page whose queries are cached):
+what Streamlit itself costs to put a page on screen.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.browser import VIEWPORT, launch_chromium, open_app_page, serve_app
+
+SCHOOL = 1001
+TARGETS = {"first load of /": 3.0, f"first load of /school?school={SCHOOL}": 3.0, "filter change on /schools": 1.0}
+
+
+def change_a_filter(page: Page, url: str) -> float:
+    """Load /schools, then time one filter change: from choosing a level of schooling to the new count shown."""
+    open_app_page(page, f"{url}/schools")
+    count = page.locator('[data-testid="stMetricValue"]').first
+    before = count.inner_text()
+    page.get_by_label("Level of schooling").click()
+    started = time.perf_counter()
+    page.get_by_role("option", name="Secondary School").click()
+    expect(count).not_to_have_text(before, timeout=30_000)
+    return time.perf_counter() - started
+
+
+def one_run(browser, warehouse_dir: Path) -> dict[str, float]:
+    with serve_app(warehouse_dir) as url:
+        timings = {}
+        for path in ["", f"school?school={SCHOOL}"]:
+            name = f"first load of /{path}"
+            context = browser.new_context(viewport=VIEWPORT)
+            timings[name] = open_app_page(context.new_page(), f"{url}/{path}")
+            context.close()
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        timings["filter change on /schools"] = change_a_filter(page, url)
+        open_app_page(page, f"{url}/about")
+        timings["floor: cached text page (/about)"] = open_app_page(page, f"{url}/about")
+        context.close()
+    return timings
+
+
+def time_app(warehouse_dir: Path, runs: int) -> dict[str, list[float]]:
+    """Seconds of each timing, one per run."""
+    samples: dict[str, list[float]] = {}
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for run in range(runs):
+            for name, seconds in one_run(browser, warehouse_dir).items():
+                samples.setdefault(name, []).append(seconds)
+            print(f"app run {run + 1}/{runs} done", file=sys.stderr)
+        browser.close()
+    return samples
+
+
+def print_app_timings(samples: dict[str, list[float]], runs: int) -> None:
+    print(f"\nreport app in Chromium (median s of {runs}, each run a fresh server and browser context):")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        target = TARGETS.get(name)
+        verdict = "" if target is None else f"  target <= {target:.0f} s: {'met' if median <= target else 'MISSED'}"
+        print(f"  {name:40} {median:6.2f}  (min {min(values):.2f}, max {max(values):.2f}){verdict}")
