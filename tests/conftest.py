@@ -52,6 +52,32 @@ def nsw_doe(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nsw_doe.cli", *args], capture_output=True, text=True, env=environment)
 
 
+def state_attendance(con):
+    """Each year's state attendance rate three ways, computed here from the marts (apart from the code under test):
+    weighted by headcount, the plain mean of school rates, and the department's published state row (its latest
+    edition)."""
+    return con.execute(
+        """
+        with schools as (
+            select
+                calendar_year,
+                sum(attendance_rate * headcount) / sum(headcount) as weighted,
+                avg(attendance_rate) as unweighted
+            from marts.fct__attendance
+            where attendance_status = 'reported'
+            group by calendar_year
+        ),
+        published as (
+            select calendar_year, arg_max(measure_value, edition_year) as published
+            from marts.fct__statewide_total
+            where measure = 'attendance_rate'
+            group by calendar_year
+        )
+        select * from schools full join published using (calendar_year) order by calendar_year
+        """
+    ).df()
+
+
 def scalar(con, sql: str):
     return con.execute(sql).fetchone()[0]
 

@@ -2,12 +2,16 @@
 127.0.0.1 over the test suite's warehouse: every page draws with no console error, no Streamlit exception box and no
 request leaving 127.0.0.1. Screenshots of every page land in test-artifacts/screenshots/."""
 
+import io
+from collections import Counter
+
 import pytest
+from PIL import Image, ImageColor
 from playwright.sync_api import expect, sync_playwright
 
 from nsw_doe.app.pages import PAGES
 from nsw_doe.settings import PROJECT_ROOT
-from tests.browser import VIEWPORT, PageProblems, launch_chromium, open_app_page, serve_app
+from tests.browser import PageProblems, launch_chromium, new_page, open_app_page, serve_app
 from tests.conftest import publish_a_new_build
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -31,10 +35,10 @@ def app_url(built):
 @pytest.fixture
 def browser_page(chromium):
     """A fresh browser tab and what goes wrong in it."""
-    context = chromium.new_context(viewport=VIEWPORT)
+    page = new_page(chromium)
     problems = PageProblems()
-    yield problems.watch(context.new_page()), problems
-    context.close()
+    yield problems.watch(page), problems
+    page.context.close()
 
 
 def screenshot(page, name: str) -> None:
@@ -62,4 +66,64 @@ def test_a_build_published_while_the_app_is_open_shows_after_the_next_click(own_
         publish_a_new_build(own_warehouse, "update audit.build set built_at = timestamptz '2031-01-01 09:30:00+00'")
         page.get_by_role("link", name="Data quality").click()
         expect(sidebar).to_contain_text("Built 01 Jan 2031 09:30 UTC")
+    assert not problems, problems
+
+
+def metric_values(page) -> dict[str, str]:
+    """The st.metric tiles on the page: label -> value as shown."""
+    tiles = page.locator('[data-testid="stMetric"]')
+    return {
+        tiles.nth(i).locator('[data-testid="stMetricLabel"]').inner_text().strip(): tiles.nth(i)
+        .locator('[data-testid="stMetricValue"]')
+        .inner_text()
+        .strip()
+        for i in range(tiles.count())
+    }
+
+
+def test_the_overview_shows_the_warehouse_numbers(app_url, browser_page, con):
+    page, problems = browser_page
+    open_app_page(page, app_url)
+    year, schools, students = con.execute(
+        "select calendar_year, count(distinct school_code), sum(headcount) from marts.fct__enrolment "
+        "group by 1 order by 1 desc limit 1"
+    ).fetchone()
+    shown = metric_values(page)
+    assert shown[f"Government schools, {year}"] == f"{schools:,}"
+    assert shown[f"Students, {year}"] == f"{students:,}"
+    assert not problems, problems
+
+
+def test_the_school_map_draws_its_points(app_url, browser_page):
+    """The deck.gl canvas of /schools has pixels in the colour of each level of schooling it shows."""
+    from nsw_doe.app.maps import LEVEL_COLOURS
+
+    page, problems = browser_page
+    open_app_page(page, f"{app_url}/schools")
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    box = canvas.bounding_box()
+    assert box["width"] > 400 and box["height"] > 300
+    page.wait_for_timeout(500)  # deck.gl draws on the next animation frames
+    image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+    pixels = Counter(image.getdata())
+    for level in ("Primary School", "Secondary School"):
+        colour = ImageColor.getrgb(LEVEL_COLOURS[level])
+        near = sum(n for rgb, n in pixels.items() if max(abs(a - b) for a, b in zip(rgb, colour, strict=True)) < 24)
+        assert near > 30, level
+    assert not problems, problems
+
+
+def test_a_school_profile_opens_by_url_and_from_the_table(app_url, browser_page, con):
+    page, problems = browser_page
+    name = con.execute("select school_name from marts.dim__school where school_code = 1001 and is_current").fetchone()
+    open_app_page(page, f"{app_url}/school?school=1001")
+    expect(page.locator("h1").first).to_contain_text(name[0])
+    # Search for it on /schools, then tick its row in the table (the first column of the grid holds the row checkbox).
+    open_app_page(page, f"{app_url}/schools?q=1001")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_url(f"{app_url}/school?school=1001")
+    expect(page.locator("h1").first).to_contain_text(name[0])
     assert not problems, problems

@@ -1,6 +1,7 @@
-"""The attendance risk model (ml.attendance_risk, ml.attendance_model_eval, ml.attendance_calibration): its labels
-against the state's weighted rate, no leakage from the label year, cross-validated metrics, calibration deciles,
-identical tables on every run. Pure-function tests on small frames first, then the real build."""
+"""The attendance risk model (ml.attendance_risk, ml.attendance_model_eval, ml.attendance_calibration,
+ml.attendance_risk_drivers): its labels against the state's weighted rate, no leakage from the label year,
+cross-validated metrics, calibration deciles, per-school drivers that add up to the score, identical tables on every
+run. Pure-function tests on small frames first, then the real build."""
 
 import datetime as dt
 import shutil
@@ -103,6 +104,50 @@ def test_calibration_deciles_split_ties_by_school_code_and_cover_every_school():
     assert table.schools.tolist() == [3, 3, 3, 2, 2, 2, 2, 2, 2, 2]
     assert table.share_below_state_rate.tolist()[:2] == [pytest.approx(1 / 3), 0.0]
     assert (table.max_risk_score.to_numpy()[:-1] <= table.min_risk_score.to_numpy()[1:]).all()
+
+
+def test_drivers_group_each_feature_s_columns_and_add_up_to_the_score_against_the_average_row():
+    """Contributions come back per original feature (a missing flag joins its number, one-hot columns their
+    category) and add up to the fitted model's log-odds minus its log-odds at the training rows' mean."""
+    rng = np.random.default_rng(7)
+    n = 200
+    frame = pd.DataFrame({feature: rng.normal(size=n) for feature in risk.NUMERIC_FEATURES})
+    frame.loc[::9, "icsea_value"] = np.nan  # a missing flag column for icsea_value
+    frame["asgs_remoteness"] = rng.choice(["Major Cities", "Inner Regional", "Remote"], size=n)
+    frame["level_of_schooling"] = rng.choice(["Primary School", "Secondary School"], size=n)
+    label = (frame["last_gap"].fillna(0) + (frame["asgs_remoteness"] == "Remote") + rng.normal(size=n)) > 0.5
+    train, test = frame.iloc[:150], frame.iloc[150:]
+    pipeline = risk.make_pipeline().fit(train, label[:150])
+    assert "numeric__missingindicator_icsea_value" in pipeline[:-1].get_feature_names_out()
+
+    contribution = risk.contributions(pipeline, train, test)
+    assert list(contribution.columns) == list(risk.NUMERIC_FEATURES + risk.CATEGORICAL_FEATURES)
+    assert contribution.index.equals(test.index)
+    features, model = pipeline.named_steps["features"], pipeline.named_steps["model"]
+    at_mean = model.intercept_[0] + np.asarray(features.transform(train)).mean(axis=0) @ model.coef_[0]
+    np.testing.assert_allclose(contribution.sum(axis=1), pipeline.decision_function(test) - at_mean, atol=1e-9)
+
+    drivers = risk.drivers_table(
+        frame.assign(school_code=np.arange(n) + 1000).iloc[150:].reset_index(drop=True),
+        contribution.reset_index(drop=True),
+    )
+    assert len(drivers) == 50 * 11 and list(drivers.columns) == [
+        "school_code",
+        "feature",
+        "feature_value",
+        "contribution",
+    ]
+    first = drivers[drivers.school_code == 1150].set_index("feature")
+    assert first.loc["asgs_remoteness", "feature_value"] == frame.loc[150, "asgs_remoteness"]
+
+
+def test_driver_values_read_as_people_read_them():
+    assert risk._feature_text("log_enrolment_fte", np.log1p(627.0)) == "627"
+    assert risk._feature_text("icsea_value", 1115.0) == "1115"
+    assert risk._feature_text("last_gap", 4.26) == "4.3"
+    assert risk._feature_text("years_reported", 10.0) == "10"
+    assert risk._feature_text("indigenous_pct", np.nan) == "missing"
+    assert risk._feature_text("asgs_remoteness", "Unknown") == "Unknown"
 
 
 # ---------------------------------------------------------------------------------------------- the real build
@@ -254,6 +299,36 @@ def test_calibration_deciles_cover_every_scored_school(con):
     assert (deciles, schools) == (10, con.execute("select count(*) from ml.attendance_risk").fetchone()[0])
 
 
+def test_each_school_s_drivers_explain_its_out_of_fold_score(con, dataset):
+    """Every scored school has one row per feature, and its contributions add up to the log-odds of its
+    risk_score from its own fold's model, less that model's log-odds at the training folds' mean."""
+    drivers = con.execute(
+        "select school_code, feature, feature_value, contribution from ml.attendance_risk_drivers"
+    ).df()
+    scores = con.execute("select school_code, fold from ml.attendance_risk order by school_code").df()
+    features_per_school = drivers.groupby("school_code")["feature"].apply(sorted)
+    assert features_per_school.index.tolist() == scores["school_code"].tolist()
+    assert all(f == sorted(risk.NUMERIC_FEATURES + risk.CATEGORICAL_FEATURES) for f in features_per_school)
+
+    total = drivers.groupby("school_code")["contribution"].sum().to_numpy()
+    features = risk.feature_matrix(dataset.frame)
+    label = dataset.frame["is_below_state_rate"].to_numpy(dtype=bool)
+    for k in range(1, risk.N_FOLDS + 1):
+        held_out = (scores["fold"] == k).to_numpy()
+        fitted = risk.make_pipeline().fit(features[~held_out], label[~held_out])
+        transform, model = fitted.named_steps["features"], fitted.named_steps["model"]
+        at_mean = (
+            model.intercept_[0] + np.asarray(transform.transform(features[~held_out])).mean(axis=0) @ model.coef_[0]
+        )
+        np.testing.assert_allclose(total[held_out], fitted.decision_function(features[held_out]) - at_mean, atol=1e-8)
+
+    # The text is the school's own value: 1001's last reported rate before 2022 is its 2021 rate.
+    rate_2021 = con.execute(
+        "select attendance_rate from marts.fct__attendance where school_code = 1001 and calendar_year = 2021"
+    ).fetchone()[0]
+    assert drivers.query("school_code == 1001 and feature == 'last_rate'")["feature_value"].item() == f"{rate_2021:.1f}"
+
+
 def test_every_table_and_column_is_described(con):
     undescribed = con.execute(
         "select table_name || coalesce('.' || column_name, '') from ("
@@ -266,11 +341,11 @@ def test_every_table_and_column_is_described(con):
         con.execute(
             "select count(*) from duckdb_tables() where schema_name = 'ml' and table_name like 'attendance%'"
         ).fetchone()[0]
-        == 3
+        == 4
     )
 
 
-ML_TABLES = ("attendance_risk", "attendance_model_eval", "attendance_calibration")
+ML_TABLES = ("attendance_risk", "attendance_model_eval", "attendance_calibration", "attendance_risk_drivers")
 
 
 def table_rows(database, table: str) -> list[tuple]:

@@ -2,11 +2,8 @@
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -19,6 +16,7 @@ from nsw_doe.dbt_project import prepare
 from nsw_doe.settings import PROJECT_ROOT, load_settings
 from nsw_doe.sources.catalog import load_manifest
 from tests.conftest import copy_project
+from tests.servers import free_port, running_server
 
 
 @pytest.fixture(scope="module")
@@ -66,41 +64,15 @@ def test_raw_load_without_acara_leaves_empty_tables_and_says_so(definitions, tmp
         assert con.execute("select count(*) from raw.selective_entry_scores").fetchone()[0] == 45
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_ui_starts_from_the_installed_script_without_the_environment_on_path(definitions, tmp_path):
     """`.venv/bin/nsw-doe ui`, unactivated, finds dagster beside its interpreter and serves the asset graph."""
     port = free_port()
     env = {**os.environ, "NSW_DOE_WAREHOUSE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("nsw-doe")), "ui", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if requests.get(f"{url}/server_info", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert server.poll() is None, f"the UI exited: {server.stderr.read().decode()[-2000:]}"
-            assert time.monotonic() < deadline, "the webserver did not start within 180 s"
-            time.sleep(1)
+    command = [str(Path(sys.executable).with_name("nsw-doe")), "ui", "--port", str(port)]
+    with running_server(command, env, f"{url}/server_info", timeout=180, cwd=tmp_path):
         query = "{ assetNodes { assetKey { path } groupName dependencyKeys { path } } }"
         body = requests.post(f"{url}/graphql", json={"query": query}, timeout=60).json()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
     nodes = {"/".join(n["assetKey"]["path"]): n for n in body["data"]["assetNodes"]}
     assert set(nodes) == {k.to_user_string() for k in definitions.resolve_asset_graph().get_all_asset_keys()}
     assert nodes["raw/master_dataset"]["groupName"] == "raw"

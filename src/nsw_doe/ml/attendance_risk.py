@@ -28,6 +28,12 @@ The question is asked as it would have been on 1 January of the label year: ever
   `risk_score` is out-of-fold: the probability from the model fitted on the four folds the school is not in. ROC AUC
   and Brier score per fold, and their mean over the folds as the headline; calibration of the model's out-of-fold
   scores by decile.
+- **Drivers**: what moves each school's score, from the same out-of-fold model that scored it (so they explain the
+  published `risk_score`, and no school's drivers come from a model that saw it). A feature's contribution is
+  coefficient x (the school's transformed value - the training folds' mean of it), summed over the columns the
+  feature became (its scaled value and missing flag, or its one-hot categories): in log-odds, relative to the
+  average training school. A school's contributions add up to its score's log-odds minus the fold model's log-odds at
+  the training folds' mean.
 """
 
 from __future__ import annotations
@@ -89,6 +95,7 @@ class RiskResult:
     risk: pd.DataFrame  # ml.attendance_risk
     evaluation: pd.DataFrame  # ml.attendance_model_eval
     calibration: pd.DataFrame  # ml.attendance_calibration
+    drivers: pd.DataFrame  # ml.attendance_risk_drivers
 
     def metric(self, model: str, metric: str) -> float:
         """The cross-validated value (mean over the folds)."""
@@ -250,6 +257,46 @@ def feature_matrix(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(NUMERIC_FEATURES + CATEGORICAL_FEATURES)]
 
 
+def _source_features(features: ColumnTransformer) -> list[str]:
+    """For each column the fitted feature transformer outputs, the original feature it comes from."""
+    numeric = features.named_transformers_["numeric"].get_feature_names_out(list(NUMERIC_FEATURES))
+    owners = [name.removeprefix("missingindicator_") for name in numeric]
+    encoder = features.named_transformers_["categories"]
+    for column, categories in zip(CATEGORICAL_FEATURES, encoder.categories_, strict=True):
+        owners += [column] * len(categories)
+    return owners
+
+
+def contributions(pipeline: Pipeline, train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
+    """Each test row's contribution of every original feature to the fitted model's log-odds, relative to the mean
+    training row: coefficient x (transformed value - training mean), summed over the feature's columns."""
+    features = pipeline.named_steps["features"]
+    coefficients = pipeline.named_steps["model"].coef_[0]
+    train_mean = np.asarray(features.transform(train), dtype=float).mean(axis=0)
+    centred = (np.asarray(features.transform(test), dtype=float) - train_mean) * coefficients
+    by_column = pd.DataFrame(centred, index=test.index, columns=_source_features(features))
+    return by_column.T.groupby(level=0, sort=False).sum().T[list(NUMERIC_FEATURES + CATEGORICAL_FEATURES)]
+
+
+def _feature_text(feature: str, value) -> str:
+    """A feature's value as people read it (enrolment FTE rather than its log)."""
+    if feature in CATEGORICAL_FEATURES:
+        return str(value)
+    if pd.isna(value):
+        return "missing"
+    value = float(np.expm1(value)) if feature == "log_enrolment_fte" else float(value)
+    return f"{value:.0f}" if feature in ("log_enrolment_fte", "icsea_value") or value.is_integer() else f"{value:.1f}"
+
+
+def drivers_table(frame: pd.DataFrame, contribution: pd.DataFrame) -> pd.DataFrame:
+    """ml.attendance_risk_drivers: one row per school and original feature, with the school's value as text."""
+    long = contribution.rename_axis(index="row", columns="feature").stack().rename("contribution").reset_index()
+    long["school_code"] = frame["school_code"].to_numpy()[long["row"]]
+    pairs = zip(long["row"], long["feature"], strict=True)
+    long["feature_value"] = [_feature_text(feature, frame.at[row, feature]) for row, feature in pairs]
+    return long[["school_code", "feature", "feature_value", "contribution"]]
+
+
 def baseline_probabilities(train_feature: np.ndarray, train_label: np.ndarray, test_feature: np.ndarray) -> np.ndarray:
     """The share of training schools of the same baseline group that were below (the training base rate for a group
     the training folds lack)."""
@@ -301,10 +348,12 @@ def evaluate(dataset: Dataset) -> RiskResult:
     gap_score = np.full(len(frame), np.nan)
     gap = frame[["last_gap"]]
     rows = []
+    contribution = []
     for k in range(1, N_FOLDS + 1):
         train, test = folds != k, folds == k
         pipeline = make_pipeline().fit(features[train], label[train])
         score[test] = pipeline.predict_proba(features[test])[:, 1]
+        contribution.append(contributions(pipeline, features[train], features[test]))
         baseline_score[test] = baseline_probabilities(baseline_feature[train], label[train], baseline_feature[test])
         gap_score[test] = make_gap_pipeline().fit(gap[train], label[train]).predict_proba(gap[test])[:, 1]
         for model, predicted in ((MODEL, score), (BASELINE, baseline_score), (BASELINE_GAP, gap_score)):
@@ -327,7 +376,8 @@ def evaluate(dataset: Dataset) -> RiskResult:
     risk["fold"] = folds
     calibration = calibration_by_decile(score, label, frame["school_code"].to_numpy())
     calibration.insert(0, "model", MODEL)
-    return RiskResult(dataset, risk, evaluation, calibration)
+    drivers = drivers_table(frame, pd.concat(contribution).sort_index())
+    return RiskResult(dataset, risk, evaluation, calibration, drivers)
 
 
 def _model_order(column: pd.Series) -> pd.Series:

@@ -1,5 +1,237 @@
-"""Placeholder."""
+"""Data quality: which build this is, how old every source file is, how the build's asset checks went and which
+source values were quarantined instead of loaded."""
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-st.title("data_quality")
+from nsw_doe.app import layout
+from nsw_doe.app.data import query
+
+STALE_AFTER_YEARS = 2
+ALL_LAYERS = "All layers"
+COUNT = st.column_config.NumberColumn(format="localized")
+
+# A vintage is a date (the day a file was extracted), a year, or a range of years; a year counts to its 31 December.
+SOURCES_SQL = """
+with files as (
+    select
+        *,
+        coalesce(
+            try_strptime(vintage, '%Y-%m-%d')::date, make_date(cast(right(vintage, 4) as integer), 12, 31)
+        ) as covers_until
+    from audit.source_files
+)
+
+select
+    dataset_title,
+    dataset_id,
+    vintage,
+    rows,
+    licence,
+    left(sha256, 12) as sha256,
+    loaded,
+    file_path,
+    covers_until,
+    ?::date - covers_until as age_days,
+    covers_until = max(covers_until) over (partition by dataset_id) as is_newest
+from files
+order by dataset_id, covers_until desc, file_path
+"""
+
+CHECKS_SQL = """
+select
+    split_part(asset_key, '/', 1) as layer,
+    asset_key,
+    check_name,
+    passed,
+    severity,
+    failed_rows
+from audit.asset_checks
+order by passed, asset_key, check_name
+"""
+
+QUARANTINE_SQL = """
+select
+    source_model,
+    reason,
+    source_file,
+    source_row_number,
+    source_column,
+    source_value,
+    cast(row_json as varchar) as row_json
+from quarantine.quarantine__rejected_rows
+order by source_model, source_file, source_row_number, source_column
+"""
+
+
+def years(days: float) -> str:
+    return f"{days / 365.25:.1f}"
+
+
+def this_build() -> None:
+    build = query("select built_at, code_version, destination from audit.build").iloc[0]
+    built = pd.Timestamp(build.built_at).tz_convert("UTC")
+    commit = f"commit `{build.code_version}`" if build.code_version else "an unknown commit (not a git checkout)"
+    st.markdown(f"This warehouse was built on **{built:%d %b %Y at %H:%M} UTC** from {commit} ({build.destination}).")
+    passed, failed = query(
+        "select count(*) filter (passed), count(*) filter (not passed) from audit.asset_checks"
+    ).iloc[0]
+    passed_column, failed_column, quarantined_column = st.columns(3)
+    passed_column.metric("Checks passed", layout.count(passed))
+    failed_column.metric("Checks failed", layout.count(failed))
+    quarantined = query("select count(*) from quarantine.quarantine__rejected_rows").iat[0, 0]
+    quarantined_column.metric("Rows in quarantine", layout.count(quarantined))
+
+
+def sources() -> None:
+    st.subheader("Sources and how old they are")
+    today = date.today()
+    files = query(SOURCES_SQL, today)
+    newest = files[files["is_newest"]].drop_duplicates("dataset_id")
+    stale = newest[newest["age_days"] > STALE_AFTER_YEARS * 365.25]
+    st.markdown(
+        f"Each source file has a **vintage**: the day the department extracted it, or the years it covers (counted "
+        f"to 31 December of its last year). Age is measured to today, {today:%d %b %Y}. A dataset is **stale** when "
+        f"its newest file is more than {STALE_AFTER_YEARS} years old: the numbers the app shows for it describe the "
+        "past, not today's schools."
+    )
+    if stale.empty:
+        st.success("No dataset is stale.", icon=":material/check_circle:")
+    else:
+        lines = [
+            f"- **{row.dataset_title}**: newest file {row.vintage}, {years(row.age_days)} years old"
+            for row in stale.sort_values("age_days", ascending=False).itertuples()
+        ]
+        st.warning(
+            f"{len(stale)} of {len(newest)} datasets are stale:\n\n" + "\n".join(lines), icon=":material/history:"
+        )
+    table = pd.DataFrame(
+        {
+            "Dataset": files["dataset_title"],
+            "Vintage": files["vintage"],
+            "Age (days)": files["age_days"],
+            "Age (years)": (files["age_days"] / 365.25).round(1),
+            "Dataset stale": files["dataset_id"].isin(stale["dataset_id"]),
+            "Rows": files["rows"],
+            "Licence": files["licence"],
+            "sha256": files["sha256"],
+            "Loaded": files["loaded"],
+            "File": files["file_path"],
+            "Dataset id": files["dataset_id"],
+        }
+    )
+    layout.table(
+        table,
+        "Source files",
+        column_config={
+            "Age (days)": COUNT,
+            "Age (years)": st.column_config.NumberColumn(format="%.1f"),
+            "Rows": COUNT,
+            "sha256": st.column_config.TextColumn(help="The first 12 hex digits of the file's sha256"),
+            "Loaded": st.column_config.CheckboxColumn(help="False for a licensed dataset the user did not supply"),
+            "Dataset stale": st.column_config.CheckboxColumn(
+                help=f"The dataset's newest file is more than {STALE_AFTER_YEARS} years old"
+            ),
+        },
+    )
+    st.caption(
+        "One row per file of the pinned snapshot (audit.source_files): older vintages of a dataset are kept too, "
+        "because the school history is built from all of them. Rows: data rows, as the manifest records them."
+    )
+
+
+def checks() -> None:
+    st.subheader("Asset checks")
+    frame = query(CHECKS_SQL)
+    failed = int((~frame["passed"]).sum())
+    st.markdown(
+        "Every dbt test (uniqueness, relationships, accepted values, row counts against the manifest, ...) and every "
+        "Python check runs as a Dagster asset check on each build; a local build with a failed check is not "
+        "published, so a published warehouse normally shows none. The layer is the first part of the asset's name."
+    )
+    by_layer = (
+        frame.groupby("layer", as_index=False)
+        .agg(checks=("check_name", "size"), passed=("passed", "sum"))
+        .assign(failed=lambda table: table["checks"] - table["passed"])
+        .rename(columns={"layer": "Layer", "checks": "Checks", "passed": "Passed", "failed": "Failed"})
+    )
+    layout.table(
+        by_layer,
+        "Asset checks by layer",
+        height="content",
+        column_config={name: COUNT for name in ("Checks", "Passed", "Failed")},
+    )
+    left, right = st.columns(2)
+    layer = left.selectbox("Layer", [ALL_LAYERS, *by_layer["Layer"]], key="check_layer")
+    failures_only = right.toggle("Show failures only", value=failed > 0, key="failures_only")
+    shown = frame if layer == ALL_LAYERS else frame[frame["layer"] == layer]
+    if failures_only:
+        shown = shown[~shown["passed"]]
+    if shown.empty:
+        st.success("No check failed here.", icon=":material/check_circle:")
+        return
+    layout.table(
+        pd.DataFrame(
+            {
+                "Result": shown["passed"].map({True: "passed", False: "FAILED"}),
+                "Asset": shown["asset_key"],
+                "Check": shown["check_name"],
+                "Severity": shown["severity"],
+                "Failing rows": shown["failed_rows"],
+            }
+        ),
+        "Asset checks",
+        column_config={"Failing rows": COUNT, "Check": st.column_config.TextColumn(width="large")},
+    )
+    st.caption("Failing rows: how many rows the check found failing, where the check counts them (dbt tests do).")
+
+
+def quarantine() -> None:
+    st.subheader("Quarantine")
+    st.markdown(
+        "A source value that cannot be typed (a headcount of `7x4`, a rate above 100, an unknown marker) or a row "
+        "that cannot be keyed to a school is not dropped and does not stop the build: it is kept in "
+        "`quarantine.quarantine__rejected_rows` with the file, row and column it came from and the reason."
+    )
+    rows = query(QUARANTINE_SQL)
+    if rows.empty:
+        st.success("No rows were quarantined in this build.", icon=":material/check_circle:")
+        return
+    summary = (
+        rows.groupby(["source_model", "reason"], as_index=False)
+        .size()
+        .rename(columns={"source_model": "Model", "reason": "Reason", "size": "Rows"})
+        .sort_values(["Rows", "Model"], ascending=[False, True])
+    )
+    layout.table(summary, "Quarantined rows by model and reason", height="content", column_config={"Rows": COUNT})
+    models = ["All models", *sorted(rows["source_model"].unique())]
+    model = st.selectbox("Model", models, key="quarantine_model")
+    shown = rows if model == models[0] else rows[rows["source_model"] == model]
+    layout.table(
+        pd.DataFrame(
+            {
+                "Model": shown["source_model"],
+                "File": shown["source_file"],
+                "Row": shown["source_row_number"],
+                "Column": shown["source_column"],
+                "Value": shown["source_value"],
+                "Reason": shown["reason"],
+                "Whole row (JSON)": shown["row_json"],
+            }
+        ),
+        "Quarantined rows",
+        column_config={"Row": st.column_config.NumberColumn(format="%d", help="Data row of the file (1 = first)")},
+    )
+
+
+st.title("Data quality")
+st.markdown(
+    "What this warehouse was built from and how far to trust it: the build, the age of every source, the result of "
+    "every check the build ran, and every source value that was set aside."
+)
+this_build()
+sources()
+checks()
+quarantine()

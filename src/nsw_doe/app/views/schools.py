@@ -1,5 +1,215 @@
-"""Placeholder."""
+"""Find a school: search and filter the current government schools, see them on a map and in a table, and open a
+school's profile. The filters live in the URL, so a filtered view can be shared."""
 
+import pandas as pd
 import streamlit as st
 
-st.title("schools")
+from nsw_doe.app import layout, maps
+from nsw_doe.app.data import query, scalar
+
+# URL query parameter -> (dim__school column, label). Only these column names ever reach the SQL text.
+FILTERS = {
+    "lga": ("lga", "Local government area"),
+    "remoteness": ("asgs_remoteness", "Remoteness"),
+    "level": ("level_of_schooling", "Level of schooling"),
+    "directorate": ("operational_directorate", "Operational directorate"),
+    "selective": ("selective_school", "Selective"),
+}
+SEARCH = "q"
+PROFILE = "views/school.py"
+
+SCHOOLS_SQL = """
+with latest_year as (
+    select max(calendar_year) as calendar_year from marts.fct__enrolment
+)
+select
+    d.school_code,
+    d.school_name,
+    d.town_suburb,
+    d.postcode,
+    d.level_of_schooling,
+    d.lga,
+    d.asgs_remoteness,
+    d.operational_directorate,
+    d.selective_school,
+    d.icsea_value,
+    e.headcount,
+    e.headcount_status,
+    d.latitude,
+    d.longitude
+from marts.dim__school as d
+cross join latest_year
+left join marts.fct__enrolment as e
+    on e.school_code = d.school_code and e.calendar_year = latest_year.calendar_year
+where {conditions}
+order by d.school_name, d.school_code
+"""
+
+OPTIONS_SQL = """
+select
+    {lists}
+from marts.dim__school
+where is_current
+"""
+
+
+def matching_schools(search: str, chosen: dict[str, list[str]]) -> pd.DataFrame:
+    """The current schools whose name or suburb contains `search` (or whose postcode starts with it, or whose code it
+    is) and whose filtered columns take one of the chosen values, with their latest headcount."""
+    conditions, params = ["d.is_current"], []
+    if search:
+        conditions.append(
+            "(contains(lower(d.school_name), lower(?)) or contains(lower(d.town_suburb), lower(?))"
+            " or starts_with(d.postcode, ?) or cast(d.school_code as varchar) = ?)"
+        )
+        params += [search] * 4
+    for parameter, values in chosen.items():
+        if values:
+            conditions.append(f"list_contains(?::varchar[], d.{FILTERS[parameter][0]})")
+            params.append(values)
+    return query(SCHOOLS_SQL.format(conditions="\n    and ".join(conditions)), *params)
+
+
+def filter_options() -> dict[str, list[str]]:
+    lists = ",\n    ".join(
+        f"list_sort(list(distinct {column})) as {parameter}" for parameter, (column, _) in FILTERS.items()
+    )
+    row = query(OPTIONS_SQL.format(lists=lists)).iloc[0]
+    return {parameter: list(row[parameter]) for parameter in FILTERS}
+
+
+def _state_key(parameter: str) -> str:
+    return f"schools_{parameter}"
+
+
+def filter_widgets(options: dict[str, list[str]]) -> tuple[str, dict[str, list[str]]]:
+    """The search box and filters, first filled from the URL, and the URL kept in step with them."""
+    if _state_key(SEARCH) not in st.session_state:
+        st.session_state[_state_key(SEARCH)] = st.query_params.get(SEARCH, "")
+    for parameter in FILTERS:
+        if _state_key(parameter) not in st.session_state:
+            in_url = st.query_params.get_all(parameter)
+            st.session_state[_state_key(parameter)] = [v for v in in_url if v in options[parameter]]
+    search = st.text_input(
+        "Search by school name, suburb or postcode",
+        key=_state_key(SEARCH),
+        placeholder="e.g. Abbotsford, Dubbo or 2770",
+    ).strip()
+    chosen = {}
+    for column, (parameter, (_, label)) in zip(st.columns(len(FILTERS)), FILTERS.items(), strict=True):
+        chosen[parameter] = column.multiselect(label, options[parameter], key=_state_key(parameter), placeholder="All")
+    st.query_params.from_dict({k: v for k, v in {SEARCH: search, **chosen}.items() if v})
+    return search, chosen
+
+
+def map_frame(schools: pd.DataFrame) -> pd.DataFrame:
+    """The matching schools as map points: coloured by level, area by headcount, with tooltip text."""
+    return schools.assign(
+        colour=maps.colours(schools["level_of_schooling"], maps.LEVEL_COLOURS),
+        radius=maps.sqrt_radius(schools["headcount"]),
+        students=schools["headcount"].map(layout.count),
+        icsea=schools["icsea_value"].map(lambda value: "n/a" if pd.isna(value) else f"{value:.0f}"),
+    )[
+        [
+            "school_code",
+            "school_name",
+            "town_suburb",
+            "postcode",
+            "level_of_schooling",
+            "students",
+            "icsea",
+            "latitude",
+            "longitude",
+            "colour",
+            "radius",
+        ]
+    ]
+
+
+TOOLTIP = (
+    "<b>{school_name}</b><br/>{town_suburb} {postcode}<br/>{level_of_schooling}<br/>"
+    "Students (headcount): {students}<br/>ICSEA: {icsea}"
+)
+
+
+def show_map(schools: pd.DataFrame, year: int) -> None:
+    with_coordinates = schools[schools["latitude"].notna() & schools["longitude"].notna()]
+    deck = maps.points_deck(map_frame(with_coordinates), TOOLTIP)
+    event = maps.show(deck, key="schools_map", on_select=True)
+    maps.legend(maps.LEVEL_COLOURS, present=with_coordinates["level_of_schooling"])
+    st.caption(
+        f"Each dot is a school, coloured by level of schooling; its area grows with its {year} headcount (schools "
+        "without a published headcount are the smallest dots). Hover for details, click a dot to open the school's "
+        "profile. Lord Howe Island Central School is on the map too, 600 km east of the coast: zoom out to see it."
+    )
+    if missing := len(schools) - len(with_coordinates):
+        st.caption(f"{missing} matching schools have no coordinates and are not on the map.")
+    picked = (event.selection.objects or {}).get("schools") if event else None
+    if picked:
+        st.switch_page(PROFILE, query_params={"school": str(picked[0]["school_code"])})
+
+
+def show_table(schools: pd.DataFrame, year: int) -> None:
+    table = pd.DataFrame(
+        {
+            "School": schools["school_name"],
+            "Code": schools["school_code"],
+            "Suburb": schools["town_suburb"],
+            "Postcode": schools["postcode"],
+            "Level": schools["level_of_schooling"],
+            "LGA": schools["lga"],
+            "Remoteness": schools["asgs_remoteness"],
+            "Directorate": schools["operational_directorate"],
+            "Selective": schools["selective_school"],
+            "ICSEA": schools["icsea_value"],
+            f"Students {year}": schools["headcount"],
+            "Profile": schools["school_code"].map(layout.school_url),
+        }
+    )
+    event = layout.table(
+        table,
+        "Matching government schools",
+        key="schools_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "Code": st.column_config.NumberColumn(format="%d"),
+            "ICSEA": st.column_config.NumberColumn(format="%d"),
+            f"Students {year}": st.column_config.NumberColumn(format="localized"),
+            "Profile": layout.school_link_column(),
+        },
+    )
+    st.caption(
+        "Select a row (the box on its left) to open the school's profile here, or use its link to open it in a new "
+        f"tab. Students: the {year} headcount from the enrolment file; empty where it was suppressed (small numbers) "
+        "or the school has no row that year. ICSEA: Index of Community Socio-Educational Advantage (1000 is the "
+        "national average; higher means more advantaged)."
+    )
+    if event.selection.rows:
+        st.switch_page(PROFILE, query_params={"school": str(schools["school_code"].iloc[event.selection.rows[0]])})
+
+
+st.title("Find a school")
+st.markdown(
+    "Every NSW government school open today, as the latest NSW public schools master dataset lists it. Search by "
+    "name, suburb or postcode, narrow the list with the filters, then open a school's profile for its history, "
+    "enrolments, attendance and neighbours. The address bar keeps your search, so you can share it."
+)
+search, chosen = filter_widgets(filter_options())
+schools = matching_schools(search, chosen)
+year = int(scalar("select max(calendar_year) from marts.fct__enrolment"))
+
+matched, students = st.columns(2)
+matched.metric("Matching schools", layout.count(len(schools)))
+students.metric(f"Students at them ({year} headcount)", layout.count(schools["headcount"].sum()))
+if schools.empty:
+    st.info("No current school matches. Try a shorter search or fewer filters.", icon=":material/search_off:")
+    st.stop()
+suppressed = int(schools["headcount"].isna().sum())
+if suppressed:
+    st.caption(
+        f"The student total leaves out {suppressed} of these schools: their {year} headcount was suppressed or not "
+        "published (suppressed counts are missing, never counted as zero)."
+    )
+show_map(schools, year)
+show_table(schools, year)

@@ -1,5 +1,6 @@
-"""The attendance risk model as Dagster assets: ml.attendance_risk, ml.attendance_model_eval and
-ml.attendance_calibration, written together by one step (the logic is in nsw_doe.ml.attendance_risk)."""
+"""The attendance risk model as Dagster assets: ml.attendance_risk, ml.attendance_model_eval,
+ml.attendance_calibration and ml.attendance_risk_drivers, written together by one step (the logic is in
+nsw_doe.ml.attendance_risk)."""
 
 import dagster as dg
 import duckdb
@@ -11,6 +12,7 @@ SCHEMA = "ml"
 RISK = dg.AssetKey([SCHEMA, "attendance_risk"])
 EVALUATION = dg.AssetKey([SCHEMA, "attendance_model_eval"])
 CALIBRATION = dg.AssetKey([SCHEMA, "attendance_calibration"])
+DRIVERS = dg.AssetKey([SCHEMA, "attendance_risk_drivers"])
 UPSTREAM = [dg.AssetKey(["marts", "fct__attendance"]), dg.AssetKey(["marts", "dim__school"])]
 # What the model reads of the marts (the tests read the same).
 ATTENDANCE_QUERY = (
@@ -77,12 +79,32 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "max_risk_score": "Highest risk_score in the decile.",
         },
     ),
+    "attendance_risk_drivers": (
+        "What drives each school's attendance risk score: for every scored school and every feature of the model, "
+        "the feature's contribution to the school's log-odds of being below the state rate, relative to the average "
+        "school. It comes from the same out-of-fold model that produced the school's risk_score (the one fitted on "
+        "the four folds the school is not in): coefficient x (the school's standardised or one-hot value - the "
+        "training folds' mean), summed over the columns the feature became. A school's contributions add up to its "
+        "risk_score's log-odds minus the log-odds of the training folds' average school.",
+        {
+            "school_code": "NSW DoE school code (one of ml.attendance_risk).",
+            "feature": "The model's feature: icsea_value, log_enrolment_fte, lbote_pct, indigenous_pct, last_rate, "
+            "last_gap, mean_gap, years_reported, years_since_last, asgs_remoteness or level_of_schooling (see "
+            "nsw_doe.ml.attendance_risk).",
+            "feature_value": "The school's value of the feature as text, as people read it: the enrolment FTE itself "
+            "for log_enrolment_fte, rates and gaps in points to one decimal, 'missing' where the school had no value "
+            "(the model used the training folds' median and a missing flag), 'Unknown' for a missing category.",
+            "contribution": "Contribution to the log-odds of risk_score relative to the average training school: "
+            "positive raises the risk, negative lowers it.",
+        },
+    ),
 }
 INTEGER_COLUMNS = {"school_code", "calendar_year", "fold", "decile", "schools"}
 ORDER_BY = {
     "attendance_risk": "school_code",
     "attendance_model_eval": "model != 'logistic_regression', model, metric desc, fold nulls first",
     "attendance_calibration": "model, decile",
+    "attendance_risk_drivers": "school_code, feature",
 }
 
 
@@ -110,6 +132,13 @@ def _markdown(frame, floats: str = "{:.4f}") -> str:
     return header + "\n".join(lines)
 
 
+def _mean_absolute_contribution(drivers):
+    """How much each feature moves scores on average (mean absolute contribution over the schools)."""
+    size = drivers.assign(mean_absolute_contribution=drivers.contribution.abs())
+    table = size.groupby("feature", as_index=False)["mean_absolute_contribution"].mean()
+    return table.sort_values("mean_absolute_contribution", ascending=False)
+
+
 @dg.definitions
 def attendance_risk_definitions() -> dg.Definitions:
     @dg.multi_asset(
@@ -119,6 +148,7 @@ def attendance_risk_definitions() -> dg.Definitions:
             dg.AssetSpec(RISK, deps=UPSTREAM, description=TABLES["attendance_risk"][0], kinds={"sklearn", "duckdb"}),
             dg.AssetSpec(EVALUATION, deps=UPSTREAM, description=TABLES["attendance_model_eval"][0], kinds={"duckdb"}),
             dg.AssetSpec(CALIBRATION, deps=UPSTREAM, description=TABLES["attendance_calibration"][0], kinds={"duckdb"}),
+            dg.AssetSpec(DRIVERS, deps=UPSTREAM, description=TABLES["attendance_risk_drivers"][0], kinds={"duckdb"}),
         ],
     )
     def attendance_risk_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -134,6 +164,7 @@ def attendance_risk_definitions() -> dg.Definitions:
                 "attendance_risk": write_table(con, "attendance_risk", result.risk),
                 "attendance_model_eval": write_table(con, "attendance_model_eval", result.evaluation),
                 "attendance_calibration": write_table(con, "attendance_calibration", result.calibration),
+                "attendance_risk_drivers": write_table(con, "attendance_risk_drivers", result.drivers),
             }
         data = result.dataset
         context.log.info(result.headline)
@@ -184,6 +215,14 @@ def attendance_risk_definitions() -> dg.Definitions:
                 "dagster/row_count": rows["attendance_calibration"],
                 "rows": rows["attendance_calibration"],
                 "by_decile": dg.MetadataValue.md(_markdown(result.calibration)),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=DRIVERS,
+            metadata={
+                "dagster/row_count": rows["attendance_risk_drivers"],
+                "rows": rows["attendance_risk_drivers"],
+                "by_feature": dg.MetadataValue.md(_markdown(_mean_absolute_contribution(result.drivers))),
             },
         )
 

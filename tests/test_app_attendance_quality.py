@@ -1,0 +1,286 @@
+"""The Attendance, Data quality and About pages of the report app, against the test build: what they show equals
+what the warehouse holds, read here with SQL of our own."""
+
+import math
+import shutil
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from nsw_doe.warehouse import Warehouse
+from tests.conftest import open_page, state_attendance
+
+ATTENDANCE_STATUSES = {
+    "reported": "Reported",
+    "suppressed": "Suppressed",
+    "not_applicable": "Not applicable",
+    "not_reported": "Not reported",
+    "invalid": "Invalid",
+}
+
+
+def frame_with(app, *columns: str) -> pd.DataFrame:
+    """The one table on the page with these columns."""
+    frames = [element.value for element in app.dataframe if set(columns) <= set(element.value.columns)]
+    assert len(frames) == 1, f"{len(frames)} tables with columns {columns}"
+    return frames[0]
+
+
+def metrics(app) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def page_text(app) -> str:
+    """The text of the page itself (not the sidebar, whose caption every page shares)."""
+    page = app.main
+    return "\n".join(element.value for element in [*page.markdown, *page.caption, *page.warning, *page.success])
+
+
+def same(left, right) -> bool:
+    if left is None or pd.isna(left):
+        return right is None or pd.isna(right)
+    return math.isclose(left, right, abs_tol=1e-9)
+
+
+@pytest.fixture
+def changed_warehouse(built, tmp_path, monkeypatch):
+    """A function that copies the shared build into a warehouse of the test's own, changes it with SQL, and points
+    the app at it."""
+
+    def change(sql: str) -> None:
+        warehouse = Warehouse(tmp_path / "warehouse")
+        warehouse.directory.mkdir()
+        shutil.copy(Warehouse(built[0].warehouse_dir).published, warehouse.published)
+        with duckdb.connect(str(warehouse.published)) as con:
+            con.execute(sql)
+        monkeypatch.setenv("NSW_DOE_WAREHOUSE_DIR", str(warehouse.directory))
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("page", "title"), [("attendance", "Attendance"), ("data_quality", "Data quality"), ("about", "About")]
+)
+def test_every_page_renders(built, page, title):
+    app = open_page(page)
+    assert [element.value for element in app.title] == [title]
+    assert app.dataframe, "every page shows at least one table"
+
+
+# --- Attendance -------------------------------------------------------------------------------------------------
+
+
+def test_the_three_state_series_equal_the_marts(built, con):
+    expected = state_attendance(con)
+    shown = frame_with(open_page("attendance"), "Weighted").set_index("Year")
+    assert 2020 in shown.index and pd.isna(shown.loc[2020, "Weighted"]), "the year with no collection is shown empty"
+    shown = shown.drop(index=2020)
+    assert list(shown.index) == list(expected["calendar_year"])
+    for row in expected.itertuples():
+        assert same(shown.loc[row.calendar_year, "Weighted"], row.weighted), row
+        assert same(shown.loc[row.calendar_year, "Unweighted"], row.unweighted), row
+        assert same(shown.loc[row.calendar_year, "Published"], row.published), row
+    assert (expected["weighted"] - expected["published"]).abs().max() < 0.2
+
+
+def test_the_headline_is_the_latest_weighted_rate(built, con):
+    year, weighted, change = con.execute(
+        """
+        select calendar_year, attendance_rate, attendance_rate_yoy
+        from semantic.metrics_by_year where attendance_rate is not null order by calendar_year desc limit 1
+        """
+    ).fetchone()
+    metric = next(m for m in open_page("attendance").metric if m.label == f"State attendance rate, {year}")
+    assert metric.value == f"{weighted:.1f}%"
+    assert metric.delta == f"{change:+.1f} pts"
+
+
+def distribution_by_remoteness(con, year: int) -> pd.DataFrame:
+    return con.execute(
+        """
+        select coalesce(s.asgs_remoteness, 'Not known') as remoteness, count(*) as schools,
+            median(a.attendance_rate) as median
+        from marts.fct__attendance as a join marts.dim__school as s using (school_sk)
+        where a.calendar_year = ? and a.attendance_status = 'reported'
+        group by all
+        """,
+        [year],
+    ).df()
+
+
+def icsea_band(icsea) -> str:
+    if pd.isna(icsea):
+        return "No ICSEA"
+    bands = [(900, "Below 900"), (1000, "900-999"), (1100, "1000-1099")]
+    return next((band for upper, band in bands if icsea < upper), "1100 and above")
+
+
+def test_the_year_selector_changes_the_distributions(built, con):
+    app = open_page("attendance")
+    years = app.selectbox(key="year").options
+    assert "2020" not in years and "2011" in years
+    shown = {}
+    for year in (2022, 2011):
+        app.selectbox(key="year").set_value(year).run()
+        assert not app.exception
+        remoteness = frame_with(app, "Remoteness").set_index("Remoteness")
+        expected = distribution_by_remoteness(con, year).set_index("remoteness")
+        assert remoteness["Schools"].to_dict() == expected["schools"].to_dict()
+        assert remoteness["Median"].to_dict() == pytest.approx(expected["median"].to_dict())
+        schools = con.execute(
+            """
+            select s.icsea_value from marts.fct__attendance as a join marts.dim__school as s using (school_sk)
+            where a.calendar_year = ? and a.attendance_status = 'reported'
+            """,
+            [year],
+        ).df()
+        bands = schools["icsea_value"].map(icsea_band).value_counts().to_dict()
+        assert frame_with(app, "ICSEA band").set_index("ICSEA band")["Schools"].to_dict() == bands
+        shown[year] = remoteness
+    assert not shown[2022]["Median"].equals(shown[2011]["Median"])
+
+
+def test_the_year_in_the_url_selects_the_year(built):
+    app = open_page("attendance", year="2019")
+    assert app.selectbox(key="year").value == 2019
+    assert "reported a rate in 2019" in page_text(app)
+
+
+def test_the_status_counts_equal_the_fact(built, con):
+    app = open_page("attendance")
+    expected = con.execute(
+        "select calendar_year, attendance_status, count(*) from marts.fct__attendance group by all"
+    ).fetchall()
+    shown = frame_with(app, "Not reported").set_index("Year")
+    for year, status, schools in expected:
+        assert shown.loc[year, ATTENDANCE_STATUSES[status]] == schools, (year, status)
+    assert shown[list(ATTENDANCE_STATUSES.values())].to_numpy().sum() == sum(row[2] for row in expected)
+
+    level = "Schools for Specific Purposes"
+    app.selectbox(key="status_level").set_value(level).run()
+    by_level = con.execute(
+        """
+        select a.calendar_year, count(*) filter (where a.attendance_status = 'reported')
+        from marts.fct__attendance as a join marts.dim__school as s using (school_sk)
+        where s.level_of_schooling = ? group by all
+        """,
+        [level],
+    ).fetchall()
+    shown = frame_with(app, "Not reported").set_index("Year")
+    assert {year: shown.loc[year, "Reported"] for year, _ in by_level} == dict(by_level)
+
+
+# --- Data quality -----------------------------------------------------------------------------------------------
+
+
+def test_data_quality_counts_equal_the_audit_tables(built, con):
+    app = open_page("data_quality")
+    passed, failed = con.execute(
+        "select count(*) filter (where passed), count(*) filter (where not passed) from audit.asset_checks"
+    ).fetchone()
+    quarantined = con.execute("select count(*) from quarantine.quarantine__rejected_rows").fetchone()[0]
+    shown = metrics(app)
+    assert shown["Checks passed"] == f"{passed:,}"
+    assert shown["Checks failed"] == f"{failed:,}"
+    assert shown["Rows in quarantine"] == f"{quarantined:,}"
+
+    layers = con.execute(
+        "select split_part(asset_key, '/', 1), count(*) from audit.asset_checks group by all"
+    ).fetchall()
+    assert frame_with(app, "Layer").set_index("Layer")["Checks"].to_dict() == dict(layers)
+
+    reasons = con.execute(
+        "select source_model, reason, count(*) from quarantine.quarantine__rejected_rows group by all"
+    ).fetchall()
+    summary = frame_with(app, "Model", "Reason", "Rows")
+    assert sorted(summary.itertuples(index=False, name=None)) == sorted(reasons)
+
+
+def test_data_quality_lists_every_source_file_and_which_datasets_are_stale(built, con):
+    files = con.execute("select dataset_id, file_path, vintage from audit.source_files").df()
+    shown = frame_with(open_page("data_quality"), "Vintage")
+    assert sorted(zip(shown["Dataset id"], shown["File"], strict=True)) == sorted(
+        zip(files["dataset_id"], files["file_path"], strict=True)
+    )
+
+    def covers_until(vintage: str) -> date:
+        return date.fromisoformat(vintage) if len(vintage) == 10 else date(int(vintage[-4:]), 12, 31)
+
+    newest = files.assign(until=files["vintage"].map(covers_until)).groupby("dataset_id")["until"].max()
+    stale = {dataset for dataset, until in newest.items() if (date.today() - until).days > 2 * 365.25}
+    assert set(shown.loc[shown["Dataset stale"], "Dataset id"]) == stale
+    assert "nongov_locations" in stale and "master_dataset" not in stale
+
+
+def test_data_quality_shows_a_failed_check_and_a_quarantined_row(changed_warehouse):
+    changed_warehouse(
+        """
+        insert into quarantine.quarantine__rejected_rows values
+            ('stg__doe__enrolment_headcount', 'enrolments/test.csv.gz', 41, 'headcount_2019', '7x4',
+             'expected a whole number >= 0 (or sp/np/na/blank)', '{"school_code": "1001"}');
+        insert into audit.asset_checks values
+            ('staging/stg__doe__enrolment_headcount', 'test_headcount_is_typed', false, 'ERROR', 7);
+        """
+    )
+    app = open_page("data_quality")
+    assert metrics(app)["Checks failed"] == "1"
+    assert app.toggle(key="failures_only").value, "failures are shown first when there are any"
+    failures = frame_with(app, "Failing rows")
+    assert failures[["Result", "Check", "Failing rows"]].values.tolist() == [["FAILED", "test_headcount_is_typed", 7]]
+    assert frame_with(app, "Layer").set_index("Layer").loc["staging", "Failed"] == 1
+
+    rows = frame_with(app, "Whole row (JSON)")
+    row = rows[rows["Model"] == "stg__doe__enrolment_headcount"]
+    assert row[["File", "Row", "Column", "Value", "Reason"]].values.tolist() == [
+        ["enrolments/test.csv.gz", 41, "headcount_2019", "7x4", "expected a whole number >= 0 (or sp/np/na/blank)"]
+    ]
+
+    app.toggle(key="failures_only").set_value(False).run()
+    assert len(frame_with(app, "Failing rows")) > 1
+
+
+def test_data_quality_says_when_nothing_was_quarantined(changed_warehouse):
+    changed_warehouse("delete from quarantine.quarantine__rejected_rows")
+    app = open_page("data_quality")
+    assert metrics(app)["Rows in quarantine"] == "0"
+    assert "No rows were quarantined" in page_text(app)
+    assert not [frame for frame in app.dataframe if "Whole row (JSON)" in frame.value.columns]
+
+
+# --- About ------------------------------------------------------------------------------------------------------
+
+
+def test_about_shows_the_attribution_and_every_dataset(built, con):
+    app = open_page("about")
+    text = page_text(app)
+    assert "NSW Department of Education, via Data.NSW" in text and "CC BY 4.0" in text
+    datasets = con.execute("select distinct dataset_id, dataset_title, licence, loaded from audit.source_files").df()
+    shown = frame_with(app, "Portal page")
+    assert sorted(shown["Dataset id"]) == sorted(datasets["dataset_id"])
+    assert sorted(shown["Dataset"]) == sorted(datasets["dataset_title"])
+    for licence, loaded in datasets[datasets["licence"] != "CC-BY-4.0"][["licence", "loaded"]].values:
+        expected = f"used under **{licence}**" if loaded else f"({licence}) were not supplied"
+        assert expected in text
+
+
+def test_about_quotes_the_numbers_of_this_build(built, con):
+    text = page_text(open_page("about"))
+    auc, brier = con.execute(
+        """
+        select max(value) filter (where metric = 'roc_auc'), max(value) filter (where metric = 'brier')
+        from ml.attendance_model_eval where fold is null and model = 'logistic_regression'
+        """
+    ).fetchone()
+    assert f"ROC AUC is {auc:.3f}" in text and f"Brier score {brier:.3f}" in text
+    weighted_gap = con.execute(
+        """
+        select max(abs(m.attendance_rate - t.measure_value))
+        from semantic.metrics_by_year as m
+        join marts.fct__statewide_total as t using (calendar_year)
+        where t.measure = 'attendance_rate'
+            and t.edition_year = (select max(edition_year) from marts.fct__statewide_total)
+        """
+    ).fetchone()[0]
+    assert f"within **{weighted_gap:.2f} points**" in text

@@ -1,0 +1,328 @@
+"""The map pages and the school profile of the report app (Find a school, School profile, Non-government schools),
+rendered by Streamlit's AppTest against the test build: every number and table they show is checked against this
+file's own SQL over the marts."""
+
+import json
+import math
+from urllib.parse import parse_qs, urlparse
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit import dataframe_util
+
+from nsw_doe.app import maps
+from tests.conftest import open_page
+
+CURRENT = "from marts.dim__school where is_current"
+
+
+@pytest.fixture(autouse=True)
+def no_basemap(monkeypatch):
+    monkeypatch.setenv(maps.BASEMAP_SETTING, "off")
+
+
+def metric(app, label_start: str) -> str:
+    (found,) = [m.value for m in app.metric if m.label.startswith(label_start)]
+    return found
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", "").rstrip("%"))
+
+
+def deck(app, index: int = 0) -> dict:
+    return json.loads(app.get("deck_gl_json_chart")[index].proto.json)
+
+
+def chart_data(app, title: str) -> list[pd.DataFrame]:
+    """The data frames behind the Altair chart titled `title`."""
+    (chart,) = [c for c in app.get("vega_lite_chart") if json.loads(c.proto.spec).get("title") == title]
+    return [dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
+
+
+def table(app, column: str) -> pd.DataFrame:
+    """The one table of the page that has this column."""
+    (found,) = [d.value for d in app.dataframe if column in d.value.columns]
+    return found
+
+
+def codes_in_links(links: pd.Series) -> list[int]:
+    return [int(parse_qs(urlparse(link).query)["school"][0]) for link in links]
+
+
+def expected_schools(con, where: str = "true", *params) -> tuple[set[int], int]:
+    """The current schools matching `where`, and their students in the latest headcount year."""
+    rows = con.execute(
+        f"select d.school_code, e.headcount from marts.dim__school as d left join marts.fct__enrolment as e "
+        f"on e.school_code = d.school_code and e.calendar_year = (select max(calendar_year) from marts.fct__enrolment) "
+        f"where d.is_current and ({where})",
+        list(params),
+    ).fetchall()
+    return {code for code, _ in rows}, sum(headcount or 0 for _, headcount in rows)
+
+
+def assert_shows(app, codes: set[int], students: int) -> None:
+    assert number(metric(app, "Matching schools")) == len(codes)
+    assert number(metric(app, "Students at them")) == students
+    assert set(table(app, "Code")["Code"]) == codes
+    assert {point["school_code"] for point in deck(app)["layers"][1]["data"]} == codes
+
+
+def test_every_page_renders(built):
+    for page, params, title in (
+        ("schools", {}, "Find a school"),
+        ("school", {}, "School profile"),
+        ("school", {"school": "1001"}, "Abbotsford Public School"),
+        ("non_government", {}, "Non-government schools"),
+    ):
+        app = open_page(page, **params)
+        assert app.title[0].value == title, page
+
+
+def test_search_and_every_filter_change_the_count_the_map_and_the_table(built, con):
+    app = open_page("schools")
+    everyone = expected_schools(con)
+    assert len(everyone[0]) == con.execute(f"select count(*) {CURRENT}").fetchone()[0] > 2000
+    assert_shows(app, *everyone)
+
+    for search, where in (
+        ("dubbo", "lower(d.school_name) like '%dubbo%' or lower(d.town_suburb) like '%dubbo%'"),
+        ("2046", "d.postcode like '2046%'"),
+        ("1001", "d.school_code = 1001"),
+    ):
+        app.text_input(key="schools_q").input(search).run()
+        expected = expected_schools(con, where)
+        assert 0 < len(expected[0]) < len(everyone[0]), search
+        assert_shows(app, *expected)
+        assert app.query_params["q"] == search
+    app.text_input(key="schools_q").input("").run()
+
+    for parameter, column, value in (
+        ("lga", "lga", "Dubbo"),
+        ("remoteness", "asgs_remoteness", "Remote Australia"),
+        ("level", "level_of_schooling", "Secondary School"),
+        ("directorate", "operational_directorate", "Metropolitan North"),
+        ("selective", "selective_school", "Fully Selective"),
+    ):
+        app.multiselect(key=f"schools_{parameter}").select(value).run()
+        expected = expected_schools(con, f"d.{column} = ?", value)
+        assert 0 < len(expected[0]) < len(everyone[0]), parameter
+        assert_shows(app, *expected)
+        assert app.query_params[parameter] == value
+        app.multiselect(key=f"schools_{parameter}").unselect(value).run()
+    assert_shows(app, *everyone)
+
+    # Filters combine, and a filtered view opened from its URL shows the same.
+    shared = open_page("schools", q="public", level="Primary School", lga="Dubbo")
+    combined = expected_schools(
+        con, "lower(d.school_name) like '%public%' and d.level_of_schooling = 'Primary School' and d.lga = 'Dubbo'"
+    )
+    assert 0 < len(combined[0]) < len(expected_schools(con, "d.lga = 'Dubbo'")[0])
+    assert_shows(shared, *combined)
+
+
+def test_the_map_starts_over_mainland_nsw_and_fits_a_search(built):
+    state = deck(open_page("schools"))
+    view = state["initialViewState"]
+    assert maps.MAINLAND_LATITUDE[0] < view["latitude"] < maps.MAINLAND_LATITUDE[1]
+    assert maps.MAINLAND_LONGITUDE[0] < view["longitude"] < maps.MAINLAND_LONGITUDE[1]
+    # At that zoom the whole mainland fits the map (deck.gl: the world is 512 * 2^zoom pixels wide) and fills most of
+    # it, centred on the mainland: Lord Howe Island, 600 km out to sea, neither shrank nor moved the state.
+    world = 512 * 2 ** view["zoom"]
+    width = (maps.MAINLAND_LONGITUDE[1] - maps.MAINLAND_LONGITUDE[0]) / 360 * world
+    height = (
+        (maps._mercator_y(maps.MAINLAND_LATITUDE[1]) - maps._mercator_y(maps.MAINLAND_LATITUDE[0]))
+        * world
+        / (2 * math.pi)
+    )
+    assert width <= maps.ASSUMED_WIDTH and height <= maps.HEIGHT
+    assert height > 0.75 * maps.HEIGHT
+    assert abs(view["longitude"] - sum(maps.MAINLAND_LONGITUDE) / 2) < 0.5
+    # Points over the outline of NSW.
+    outline, points = state["layers"]
+    assert outline["@@type"] == "PolygonLayer" and len(outline["data"][0]["polygon"][0]) > 100
+    assert points["@@type"] == "ScatterplotLayer" and points["radiusUnits"] == "pixels"
+
+    nearby = deck(open_page("schools", q="2046"))["initialViewState"]
+    assert nearby["zoom"] > view["zoom"] + 4
+    assert abs(nearby["latitude"] - -33.86) < 0.05 and abs(nearby["longitude"] - 151.13) < 0.05
+
+
+def test_the_basemap_setting(built, monkeypatch):
+    """Off or unset: the spec names no basemap and no URL at all (Streamlit's frontend reads pydeck's default-style
+    sentinel, sent with no map provider, as 'no basemap'; a missing style would make it fetch Carto's). On: Carto's
+    light style."""
+    for value in ("off", None):
+        if value is None:
+            monkeypatch.delenv(maps.BASEMAP_SETTING)
+        else:
+            monkeypatch.setenv(maps.BASEMAP_SETTING, value)
+        spec = deck(open_page("schools"))
+        assert spec["mapStyle"] == maps.NO_BASEMAP and "mapProvider" not in spec
+        assert "http" not in json.dumps(spec)
+    monkeypatch.setenv(maps.BASEMAP_SETTING, "on")
+    spec = deck(open_page("schools"))
+    assert spec["mapStyle"] == maps.LIGHT_BASEMAP and spec["mapProvider"] == "carto"
+
+
+def test_the_profile_of_school_1001(built, con):
+    app = open_page("school", school="1001")
+    name, icsea = con.execute(f"select school_name, icsea_value {CURRENT} and school_code = 1001").fetchone()
+    assert app.title[0].value == name
+    assert metric(app, "ICSEA") == str(icsea)
+
+    # Headcount: the chart's actual series is the fact's, the forecast the ml table's.
+    frames = pd.concat(chart_data(app, "Headcount by year, with the forecast"))
+    actual = frames[frames.kind == "Actual"].drop_duplicates("calendar_year")
+    fact = con.execute(
+        "select calendar_year, headcount from marts.fct__enrolment where school_code = 1001 order by 1"
+    ).df()
+    assert actual["calendar_year"].tolist() == fact["calendar_year"].tolist() == list(range(2004, 2024))
+    assert actual["headcount"].tolist() == fact["headcount"].astype(float).tolist()
+    forecast = frames[(frames.kind == "Forecast") & (frames.calendar_year > 2023)].drop_duplicates("calendar_year")
+    ml = con.execute(
+        "select calendar_year, yhat, yhat_lower from ml.enrolment_forecast where school_code = 1001 order by 1"
+    ).df()
+    assert (
+        forecast["headcount"].tolist() == ml["yhat"].tolist()
+        and forecast["lower"].tolist() == ml["yhat_lower"].tolist()
+    )
+    assert number(metric(app, "Students (2023")) == fact["headcount"].iloc[-1]
+
+    # Attendance: a row for every year the fact has, with its status; the state column is the weighted rate.
+    shown = table(app, "Status").set_index("Year")
+    fact = con.execute(
+        "select a.calendar_year, a.attendance_status, s.attendance_rate from marts.fct__attendance as a "
+        "join semantic.metrics_by_year as s using (calendar_year) where a.school_code = 1001 order by 1"
+    ).df()
+    assert shown.index.tolist() == fact["calendar_year"].tolist()
+    statuses = zip(shown["Status"].str.lower(), fact["attendance_status"].str.replace("_", " "), strict=True)
+    assert all(label.startswith(status) for label, status in statuses)
+    assert np.allclose(shown["NSW government schools (%)"], fact["attendance_rate"].round(1))
+
+    # The timeline has a line per version (1001 was never missing from a list, and is open), naming what changed:
+    # its ICSEA went from 1115 to 1111 in the list of 18 August 2023.
+    (history,) = [m.value for m in app.markdown if m.value.startswith("- **23 Apr 2018**: Listed")]
+    versions = con.execute("select count(*) from marts.dim__school where school_code = 1001").fetchone()[0]
+    assert len(history.splitlines()) == versions == 7
+    assert "- **18 Aug 2023**: ICSEA 1115 → 1111;" in history
+
+    # The risk score and its strongest driver, from the ml tables.
+    score, percentile = con.execute(
+        "select risk_score, pr from (select school_code, risk_score, percent_rank() over (order by risk_score) "
+        "as pr from ml.attendance_risk) where school_code = 1001"
+    ).fetchone()
+    assert metric(app, "Chance its 2022") == f"{score * 100:.0f}%"
+    assert metric(app, "Score higher than") == f"{percentile * 100:.0f}% of schools"
+    strongest = con.execute(
+        "select feature_value, contribution > 0 from ml.attendance_risk_drivers where school_code = 1001 "
+        "order by abs(contribution) desc limit 4"
+    ).fetchall()
+    (drivers,) = [m.value.splitlines() for m in app.markdown if m.value.endswith("the risk")]
+    assert len(drivers) == 4
+    for sentence, (value, raises) in zip(drivers, strongest, strict=True):
+        assert value.lstrip("-") in sentence and sentence.endswith("raises the risk" if raises else "lowers the risk")
+
+
+def test_statuses_other_than_reported_are_listed_and_not_charted(built, con):
+    code, years = con.execute(
+        "select school_code, count(*) from marts.fct__attendance group by 1 "
+        "having count(*) filter (attendance_status = 'suppressed') > 0 "
+        "and count(*) filter (attendance_status = 'reported') > 0 order by 1 limit 1"
+    ).fetchone()
+    app = open_page("school", school=str(code))
+    statuses = table(app, "Status")["Status"]
+    assert len(statuses) == years and statuses.str.startswith("Suppressed").any()
+    charted = pd.concat(chart_data(app, "Attendance rate against the state"))
+    reported = con.execute(
+        f"select calendar_year from marts.fct__attendance where school_code = {code} and attendance_status = 'reported'"
+    ).fetchall()
+    school = charted[(charted.series == "This school") & charted.rate.notna()]
+    assert set(school["calendar_year"]) == {y for (y,) in reported}
+
+
+@pytest.mark.parametrize("code", ["99999", "abc", "-1"])
+def test_an_unknown_code_says_so(built, code):
+    app = open_page("school", school=code)  # no exception
+    assert len(app.error) == 1 and code in app.error[0].value
+    assert app.title[0].value == "School profile" and not app.metric
+    assert any(link.proto.page.endswith("schools") for link in app.get("page_link"))
+
+
+def test_choosing_a_school_opens_its_profile(built):
+    app = open_page("school")
+    app.selectbox(key="school_picker").select(1001).run()
+    assert not app.exception
+    assert app.query_params["school"] == "1001" and app.title[0].value == "Abbotsford Public School"
+
+
+def test_nearby_schools_are_the_nearest_by_distance_without_the_school_itself(built, con):
+    app = open_page("school", school="1001")
+    nearby = table(app, "Distance (km)")
+    codes = codes_in_links(nearby["Profile"])
+    assert 1001 not in codes and len(codes) == 8
+    assert nearby["Distance (km)"].is_monotonic_increasing
+    schools = con.execute(f"select school_code, latitude, longitude {CURRENT} and latitude is not null").df()
+    here = schools[schools.school_code == 1001].iloc[0]
+    lat, lon, lat0, lon0 = map(np.radians, (schools.latitude, schools.longitude, here.latitude, here.longitude))
+    km = (
+        2
+        * 6371.0088
+        * np.arcsin(np.sqrt(np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2))
+    )
+    nearest = schools.assign(km=km)[schools.school_code != 1001].sort_values(["km", "school_code"]).head(8)
+    assert codes == nearest["school_code"].tolist()
+    assert np.allclose(nearby["Distance (km)"], nearest["km"].round(1))
+    assert len(deck(app)["layers"][1]["data"]) == 9  # the school and its neighbours
+
+
+def test_non_government_counts_equal_the_mart(built, con):
+    app = open_page("non_government")
+    listed = "from marts.dim__non_government_school where in_2017_list"
+    assert number(metric(app, "Non-government schools")) == con.execute(f"select count(*) {listed}").fetchone()[0]
+    for sector in ("Catholic", "Independent"):
+        expected = con.execute(f"select count(*) {listed} and sector = ?", [sector]).fetchone()[0]
+        (shown,) = [m.value for m in app.metric if m.label == sector]
+        assert number(shown) == expected > 100
+    by_level = chart_data(app, "Schools by level and sector")[0]
+    expected = con.execute(f"select level_of_schooling, sector, count(*) as schools {listed} group by all").df()
+    pd.testing.assert_frame_equal(
+        by_level.sort_values(["level_of_schooling", "sector"]).reset_index(drop=True),
+        expected.sort_values(["level_of_schooling", "sector"]).reset_index(drop=True),
+        check_dtype=False,
+    )
+    by_remoteness = chart_data(app, "Schools by remoteness and sector")[0]
+    assert by_remoteness["schools"].sum() == len(con.execute(f"select 1 {listed}").fetchall())
+    assert set(by_remoteness["remoteness"]) == {
+        "Major Cities",
+        "Inner Regional",
+        "Outer Regional",
+        "Remote",
+        "Very Remote",
+    }
+    points = deck(app)["layers"][1]["data"]
+    assert len(points) == con.execute(f"select count(latitude) {listed}").fetchone()[0]
+    assert {p["sector"] for p in points} == {"Catholic", "Independent"}
+
+
+@pytest.mark.acara
+def test_acara_profiles_by_sector_when_supplied(built, acara, con):
+    app = open_page("non_government")
+    for sector, students in con.execute(
+        "select school_sector, sum(total_enrolments) from marts.fct__school_profile group by 1"
+    ).fetchall():
+        assert number(metric(app, f"{sector}: students")) == students
+    assert not any("NSW_DOE_ACARA_DIR" in i.value for i in app.info)
+    assert any("ACARA Data Access Program" in c.value for c in app.caption)  # its attribution
+
+
+def test_without_acara_profiles_the_page_says_how_to_supply_them(own_warehouse):
+    with duckdb.connect(str(own_warehouse.published)) as con:
+        con.execute("delete from marts.fct__school_profile")
+    app = open_page("non_government")
+    assert any("NSW_DOE_ACARA_DIR" in i.value for i in app.info)
+    assert not any(m.label.endswith(": students") for m in app.metric)
+    titles = [json.loads(c.proto.spec).get("title") for c in app.get("vega_lite_chart")]
+    assert "ICSEA of NSW schools by sector, 2023" not in titles
