@@ -125,3 +125,17 @@ def open_app_page(page: Page, url: str) -> float:
     """Load `url` and wait until it is drawn; the seconds from the start of navigation to its last change."""
     page.goto(url)
     return wait_until_drawn(page) / 1000
+
+
+def screenshot(page: Page, path: Path) -> None:
+    """The whole page as a PNG. Streamlit scrolls its main area inside the window, so the window is made as tall as
+    the content first (then put back)."""
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]"
+        ".map(e => e.scrollHeight), window.innerHeight)"
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(height, 12_000)})
+    wait_until_drawn(page)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=path)
+    page.set_viewport_size(VIEWPORT)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from nsw_doe.app.pages import PAGES
 from nsw_doe.settings import PROJECT_ROOT
-from tests.browser import PageProblems, launch_chromium, new_page, open_app_page, serve_app
+from tests.browser import PageProblems, launch_chromium, new_page, open_app_page, screenshot, serve_app
 from tests.conftest import publish_a_new_build
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -41,16 +41,11 @@ def browser_page(chromium):
     page.context.close()
 
 
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
 @pytest.mark.parametrize("entry", ALL_PAGES, ids=[entry.url_path or "overview" for entry in ALL_PAGES])
 def test_every_page_draws_offline_without_errors(app_url, browser_page, entry):
     page, problems = browser_page
     open_app_page(page, f"{app_url}/{entry.url_path}")
-    screenshot(page, entry.url_path or "overview")
+    screenshot(page, SCREENSHOTS / f"{entry.url_path or 'overview'}.png")
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator("h1").first.inner_text().strip()
     assert page.locator('[data-testid="stSidebar"]').inner_text().count("Built ") == 1

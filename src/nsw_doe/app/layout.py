@@ -3,7 +3,6 @@ the build and source vintages every page states."""
 
 from __future__ import annotations
 
-import math
 import re
 
 import altair as alt
@@ -16,26 +15,40 @@ ATTRIBUTION = "NSW Department of Education, via Data.NSW, CC BY 4.0"
 UNKNOWN = "n/a"  # how a missing number reads
 
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+def is_missing(value) -> bool:
+    """None, NaN, NA or NaT (any missing value a query hands back; a string never is)."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def count(value) -> str:
     """A whole number with thousands separators."""
-    return UNKNOWN if _missing(value) else f"{round(value):,}"
+    return UNKNOWN if is_missing(value) else f"{round(value):,}"
 
 
 def rate(value, suffix: str = "%") -> str:
     """A rate with one decimal."""
-    return UNKNOWN if _missing(value) else f"{value:,.1f}{suffix}"
+    return UNKNOWN if is_missing(value) else f"{value:,.1f}{suffix}"
 
 
 def change(value, unit: str = "") -> str | None:
     """A signed change for st.metric's delta (None hides the delta when unknown)."""
-    if _missing(value):
+    if is_missing(value):
         return None
     text = f"{value:+,.1f}" if unit else f"{round(value):+,}"
     return text + unit
+
+
+def count_metric(container, label: str, value, delta, since_year: int, help: str | None = None) -> None:
+    """A count in a bordered st.metric with its change since `since_year` (neither good nor bad: not coloured)."""
+    container.metric(
+        label,
+        count(value),
+        change(delta),
+        delta_color="off",
+        delta_description=f"on {since_year}",
+        help=help,
+        border=True,
+    )
 
 
 def _file_name(title: str) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from nsw_doe.app.data import query
-from nsw_doe.app.layout import change, chart, count, rate, school_link_column, school_url, table
+from nsw_doe.app.layout import chart, count, count_metric, rate, school_link_column, school_url, table
 
 BREAKDOWNS = {"Level of schooling": "level_of_schooling", "Remoteness": "asgs_remoteness"}
 NOT_RECORDED = "Not recorded"
@@ -64,22 +64,20 @@ state = query(STATE_SQL)
 latest = state.iloc[-1]
 year = int(latest["calendar_year"])
 metrics = st.columns(3)
-metrics[0].metric(
+count_metric(
+    metrics[0],
     f"Composite classes, {year}",
-    count(latest["composite_classes"]),
-    change(latest["composite_classes_yoy"]),
-    delta_color="off",
-    delta_description=f"on {year - 1}",
-    border=True,
+    latest["composite_classes"],
+    latest["composite_classes_yoy"],
+    year - 1,
     help="Sum over the schools of their composite classes.",
 )
-metrics[1].metric(
+count_metric(
+    metrics[1],
     f"Students in composite classes, {year}",
-    count(latest["composite_class_students"]),
-    change(latest["composite_class_students_yoy"]),
-    delta_color="off",
-    delta_description=f"on {year - 1}",
-    border=True,
+    latest["composite_class_students"],
+    latest["composite_class_students_yoy"],
+    year - 1,
     help="Sum over the schools of the students in their composite classes.",
 )
 metrics[2].metric(

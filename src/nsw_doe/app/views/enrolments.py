@@ -7,7 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from nsw_doe.app.data import query
-from nsw_doe.app.layout import change, chart, count, has_table, rate, school_link_column, school_url, table
+from nsw_doe.app.layout import (
+    change,
+    chart,
+    count,
+    count_metric,
+    has_table,
+    rate,
+    school_link_column,
+    school_url,
+    table,
+)
 from nsw_doe.ml.forecast import CHOICE_HORIZONS, METHODS
 
 KIND_LABELS = {
@@ -118,13 +128,12 @@ def state_section() -> None:
     final = forecast.iloc[-1]
     last_year, final_year = int(last["calendar_year"]), int(final["calendar_year"])
     columns = st.columns(3)
-    columns[0].metric(
+    count_metric(
+        columns[0],
         f"Students, {last_year}",
-        count(last["students"]),
-        change(last["students"] - previous["students"]),
-        delta_color="off",
-        delta_description=f"on {int(previous['calendar_year'])}",
-        border=True,
+        last["students"],
+        last["students"] - previous["students"],
+        int(previous["calendar_year"]),
     )
     columns[1].metric(
         f"Peak, {int(peak['calendar_year'])}",
@@ -132,14 +141,13 @@ def state_section() -> None:
         help="The most students in any year.",
         border=True,
     )
-    columns[2].metric(
+    count_metric(
+        columns[2],
         f"Forecast, {final_year}",
-        count(final["students"]),
-        change(final["students"] - last["students"]),
-        delta_color="off",
-        delta_description=f"on {last_year}",
+        final["students"],
+        final["students"] - last["students"],
+        last_year,
         help=f"80% range: {count(final['low'])} to {count(final['high'])}.",
-        border=True,
     )
     st.markdown(
         f"Enrolments peaked at **{count(peak['students'])}** in {int(peak['calendar_year'])}; in "

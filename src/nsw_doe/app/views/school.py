@@ -145,14 +145,10 @@ def _date(value) -> str:
     return pd.Timestamp(value).strftime("%d %b %Y").lstrip("0")
 
 
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
 def _text(value, column: str = "") -> str:
     """An attribute value as people read it: whole numbers without decimals (an index like ICSEA without a
     thousands separator), missing as 'not published'."""
-    if _missing(value):
+    if layout.is_missing(value):
         return "not published"
     if column == "icsea_value":
         return f"{value:.0f}"
@@ -163,8 +159,8 @@ def _text(value, column: str = "") -> str:
 
 def _same(before, after) -> bool:
     """Equal as the type-2 history compares them: case and spacing never make a change."""
-    if _missing(before) or _missing(after):
-        return _missing(before) and _missing(after)
+    if layout.is_missing(before) or layout.is_missing(after):
+        return layout.is_missing(before) and layout.is_missing(after)
     return " ".join(str(before).lower().split()) == " ".join(str(after).lower().split())
 
 
@@ -184,8 +180,8 @@ def changes(before: pd.Series, after: pd.Series) -> list[str]:
     ]
     coordinates = ("latitude", "longitude")
     if not all(_same(before[c], after[c]) for c in coordinates):
-        if any(_missing(v) for v in (*before[list(coordinates)], *after[list(coordinates)])):
-            found.append("Location → " + ("not published" if _missing(after["latitude"]) else "published"))
+        if any(layout.is_missing(v) for v in (*before[list(coordinates)], *after[list(coordinates)])):
+            found.append("Location → " + ("not published" if layout.is_missing(after["latitude"]) else "published"))
         else:
             moved = _km(before["latitude"], before["longitude"], after["latitude"], after["longitude"])
             found.append(f"Location moved {moved:,.2f} km")
@@ -207,7 +203,7 @@ def timeline(versions: pd.DataFrame, first_list: pd.Timestamp) -> pd.DataFrame:
             what = "; ".join(changes(previous, version)) or "No visible change (only letter case or spacing)"
         rows.append((version["valid_from"], version["valid_to"], what))
     last = versions.iloc[-1]
-    if not _missing(last["valid_to"]):
+    if not layout.is_missing(last["valid_to"]):
         rows.append((last["valid_to"], None, "No longer in the school list (closed, merged or renamed)"))
     frame = pd.DataFrame(rows, columns=["valid_from", "valid_to", "what_changed"])
     for column in ("valid_from", "valid_to"):
@@ -278,7 +274,7 @@ def show_attributes(now: pd.Series, headcount: pd.DataFrame) -> None:
     details = {
         "Level of schooling": now["level_of_schooling"],
         "Years": now["school_subtype"],
-        "Suburb": f"{_text(now['town_suburb'])} {'' if _missing(now['postcode']) else now['postcode']}",
+        "Suburb": f"{_text(now['town_suburb'])} {'' if layout.is_missing(now['postcode']) else now['postcode']}",
         "Local government area": now["lga"],
         "State electorate": now["electorate"],
         "Operational directorate": now["operational_directorate"],
@@ -293,7 +289,8 @@ def show_attributes(now: pd.Series, headcount: pd.DataFrame) -> None:
     }
     # Contact details in code style: shown as text, never as links the page would follow.
     lines = [
-        f"**{label}**: " + (f"`{value}`" if label in ("Website", "Email") and not _missing(value) else _text(value))
+        f"**{label}**: "
+        + (f"`{value}`" if label in ("Website", "Email") and not layout.is_missing(value) else _text(value))
         for label, value in details.items()
     ]
     third = -(-len(lines) // 3)
@@ -558,7 +555,7 @@ def show_risk(code: int, attendance: pd.DataFrame) -> None:
 
 def show_nearby(now: pd.Series) -> None:
     st.subheader("Nearest schools")
-    if _missing(now["latitude"]) or _missing(now["longitude"]):
+    if layout.is_missing(now["latitude"]) or layout.is_missing(now["longitude"]):
         st.caption("This school has no coordinates in the school list, so no distances.")
         return
     nearby = query(NEARBY_SQL, float(now["latitude"]), float(now["longitude"]), int(now["school_code"]))
@@ -578,12 +575,13 @@ def show_nearby(now: pd.Series) -> None:
     points = points.assign(
         colour=maps.colours(points["role"], {"This school": "#D55E00", "Nearby": "#0072B2"}),
         radius=points["role"].map({"This school": 9, "Nearby": 6}),
-        distance=points["distance_km"].map(lambda km: "" if _missing(km) else f"{km:,.1f} km away"),
+        distance=points["distance_km"].map(lambda km: "" if layout.is_missing(km) else f"{km:,.1f} km away"),
+        short_name=points["school_name"].str.replace(r"( Public)? School$", "", regex=True),
     ).drop(columns=["distance_km"])
     map_column, table_column = st.columns([2, 3])
     with map_column:
         tooltip = "<b>{school_name}</b><br/>{town_suburb}<br/>{level_of_schooling}<br/>{distance}"
-        deck = maps.points_deck(points, tooltip, width=NEARBY_MAP_WIDTH)
+        deck = maps.points_deck(points, tooltip, width=NEARBY_MAP_WIDTH, label="short_name")
         maps.show(deck, key="nearby_map")
     with table_column:
         layout.table(
@@ -608,7 +606,7 @@ def show_profile(code: int) -> None:
     st.title(now["school_name"])
     st.markdown(
         " · ".join(
-            [str(now[c]) for c in ("level_of_schooling", "town_suburb") if not _missing(now[c])]
+            [str(now[c]) for c in ("level_of_schooling", "town_suburb") if not layout.is_missing(now[c])]
             + [f"school code {code}"]
             + ([] if now["is_current"] else ["**no longer in the school list**"])
         )
