@@ -27,7 +27,7 @@ select
     publisher,
     licence,
     attribution,
-    portal_page,
+    coalesce(portal_page, '') as portal_page,
     string_agg(distinct vintage, ', ' order by vintage) as vintages,
     count(*) as files,
     sum(rows) as rows,
