@@ -275,7 +275,8 @@ def test_nearby_schools_are_the_nearest_by_distance_without_the_school_itself(bu
     nearest = schools.assign(km=km)[schools.school_code != 1001].sort_values(["km", "school_code"]).head(8)
     assert codes == nearest["school_code"].tolist()
     assert np.allclose(nearby["Distance (km)"], nearest["km"].round(1))
-    assert len(deck(app)["layers"][1]["data"]) == 9  # the school and its neighbours
+    (shown,) = chart_data(app, "School 1001 and its nearest schools")
+    assert sorted(shown["school_code"]) == sorted([1001, *codes])  # the school and its neighbours, on the map
 
 
 def test_non_government_counts_equal_the_mart(built, con):

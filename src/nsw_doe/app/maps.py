@@ -106,16 +106,11 @@ def fit_view(latitudes: pd.Series, longitudes: pd.Series, width: int = ASSUMED_W
 
 
 def points_deck(
-    frame: pd.DataFrame,
-    tooltip_html: str,
-    layer_id: str = "schools",
-    width: int = ASSUMED_WIDTH,
-    label: str | None = None,
+    frame: pd.DataFrame, tooltip_html: str, layer_id: str = "schools", width: int = ASSUMED_WIDTH
 ) -> pdk.Deck:
     """A map of `frame`'s points (columns latitude, longitude, colour [r, g, b, a], radius in pixels, and the fields
     `tooltip_html` names in braces) over the outline of NSW, its first view fitted (see fit_view) for a map about
-    `width` pixels wide; with `label`, each point is named by that column (for a few points: without a basemap
-    there is nothing else to tell them apart)."""
+    `width` pixels wide."""
     basemap = basemap_on()
     outline = pdk.Layer(
         "PolygonLayer",
@@ -143,20 +138,8 @@ def points_deck(
         pickable=True,
         auto_highlight=True,
     )
-    labels = pdk.Layer(
-        "TextLayer",
-        id=f"{layer_id}_labels",
-        data=frame,
-        get_position="[longitude, latitude]",
-        get_text=label,
-        get_size=13,
-        size_units='"pixels"',
-        get_color=[50, 50, 50],
-        get_pixel_offset=[0, -14],
-        pickable=False,
-    )
     return pdk.Deck(
-        layers=[outline, points, *([labels] if label else [])],
+        layers=[outline, points],
         initial_view_state=fit_view(frame["latitude"], frame["longitude"], width),
         map_provider="carto" if basemap else None,
         map_style=LIGHT_BASEMAP if basemap else NO_BASEMAP,

@@ -10,13 +10,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from nsw_doe.app import layout, maps
+from nsw_doe.app import layout
 from nsw_doe.app.data import query, scalar
 
 FIND_A_SCHOOL = "views/schools.py"
 EARTH_RADIUS_KM = 6371.0088  # mean radius
 NEARBY = 8
-NEARBY_MAP_WIDTH = 360  # pixels: the map's column on a desktop
 
 # The attributes whose change starts a new version of a school in marts.dim__school (prep__school_vintage's hash),
 # as people name them. Latitude and longitude are shown together as a move.
@@ -553,6 +552,25 @@ def show_risk(code: int, attendance: pd.DataFrame) -> None:
         )
 
 
+def nearby_map(points: pd.DataFrame) -> alt.LayerChart:
+    """The school and its neighbours, named, on a Mercator map. A Vega chart rather than a pydeck map: a few points
+    need no pan or zoom, and WebGL (which a pydeck map starts) costs a second on machines drawing without a GPU."""
+    roles = alt.Scale(domain=["This school", "Nearby"], range=["#D55E00", "#0072B2"])
+    base = alt.Chart(points).encode(longitude="longitude:Q", latitude="latitude:Q")
+    dots = base.mark_circle(opacity=0.9, stroke="white").encode(
+        color=alt.Color("role:N", scale=roles, legend=None),
+        size=alt.Size("role:N", scale=alt.Scale(domain=roles.domain, range=[260, 120]), legend=None),
+        tooltip=[
+            alt.Tooltip("school_name:N", title="School"),
+            alt.Tooltip("town_suburb:N", title="Suburb"),
+            alt.Tooltip("level_of_schooling:N", title="Level"),
+            alt.Tooltip("distance:N", title="Distance"),
+        ],
+    )
+    labels = base.mark_text(dy=-13, fontSize=12).encode(text="short_name:N")
+    return (dots + labels).project(type="mercator").properties(height=420)
+
+
 def show_nearby(now: pd.Series) -> None:
     st.subheader("Nearest schools")
     if layout.is_missing(now["latitude"]) or layout.is_missing(now["longitude"]):
@@ -573,16 +591,12 @@ def show_nearby(now: pd.Series) -> None:
     ]
     points = pd.concat([here.assign(role="This school"), nearby.assign(role="Nearby")], ignore_index=True)
     points = points.assign(
-        colour=maps.colours(points["role"], {"This school": "#D55E00", "Nearby": "#0072B2"}),
-        radius=points["role"].map({"This school": 9, "Nearby": 6}),
         distance=points["distance_km"].map(lambda km: "" if layout.is_missing(km) else f"{km:,.1f} km away"),
         short_name=points["school_name"].str.replace(r"( Public)? School$", "", regex=True),
     ).drop(columns=["distance_km"])
     map_column, table_column = st.columns([2, 3])
     with map_column:
-        tooltip = "<b>{school_name}</b><br/>{town_suburb}<br/>{level_of_schooling}<br/>{distance}"
-        deck = maps.points_deck(points, tooltip, width=NEARBY_MAP_WIDTH, label="short_name")
-        maps.show(deck, key="nearby_map")
+        layout.chart(nearby_map(points), points, f"School {int(now['school_code'])} and its nearest schools")
     with table_column:
         layout.table(
             table,
