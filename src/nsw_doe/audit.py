@@ -16,7 +16,7 @@ import pandas as pd
 
 from nsw_doe.settings import PROJECT_ROOT, Settings
 from nsw_doe.sources.catalog import load_manifest
-from nsw_doe.table_comments import describe_table
+from nsw_doe.table_comments import write_frame
 
 BUILD_TABLE = "audit.build"
 SOURCE_FILES_TABLE = "audit.source_files"
@@ -119,7 +119,4 @@ def write_audit(database: str, settings: Settings, checks: Sequence[dg.AssetChec
     with duckdb.connect(database) as con:
         con.execute("create schema if not exists audit")
         for table, (frame, description) in tables.items():
-            con.register("frame", frame)
-            con.execute(f"create or replace table {table} as select * from frame")
-            con.unregister("frame")
-            describe_table(con, table, description, [(c, t) for c, t in columns.items() if c in frame.columns])
+            write_frame(con, table, frame, description, [(c, t) for c, t in columns.items() if c in frame.columns])

@@ -1,5 +1,5 @@
-"""Describing the tables Python assets write (schemas `semantic` and `ml`) in DuckDB comments, as dbt's
-persist_docs does for the models: `nsw-doe export`'s data dictionary and any DuckDB client read them there."""
+"""Writing the tables Python code adds to a build (schemas `semantic`, `ml`, `audit`) described in DuckDB comments,
+as dbt's persist_docs does for the models: `nsw-doe export`'s data dictionary and any DuckDB client read them there."""
 
 from __future__ import annotations
 
@@ -21,3 +21,24 @@ def describe_table(
     for column, text in columns:
         quoted = '"' + column.replace('"', '""') + '"'
         con.execute(f"comment on column {table}.{quoted} is {sql_literal(text)}")
+
+
+def write_frame(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame,
+    description: str,
+    columns: Iterable[tuple[str, str]],
+    select: str = "*",
+    order_by: str | None = None,
+) -> int:
+    """Replace `table` with `frame` (its `select` list, sorted by `order_by`), describe it and each (column,
+    description), and return its row count."""
+    con.register("frame", frame)
+    try:
+        order = f" order by {order_by}" if order_by else ""
+        con.execute(f"create or replace table {table} as select {select} from frame{order}")
+    finally:
+        con.unregister("frame")
+    describe_table(con, table, description, columns)
+    return con.execute(f"select count(*) from {table}").fetchone()[0]

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from nsw_doe.defs.resources import WarehouseResource
-from nsw_doe.table_comments import describe_table
+from nsw_doe.table_comments import write_frame
 
 SCHEMA = "ml"
 RISK = dg.AssetKey([SCHEMA, "attendance_risk"])
@@ -112,15 +112,9 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame) -> int:
     """Replace ml.<name> with the frame's columns (in TABLES' order), sorted, and comment it."""
     description, columns = TABLES[name]
     selected = ", ".join(f"cast({c} as integer) as {c}" if c in INTEGER_COLUMNS else c for c in columns)
-    con.register("frame", frame[list(columns)])
-    try:
-        con.execute(
-            f"create or replace table {SCHEMA}.{name} as select {selected} from frame order by {ORDER_BY[name]}"
-        )
-    finally:
-        con.unregister("frame")
-    describe_table(con, f"{SCHEMA}.{name}", description, columns.items())
-    return con.execute(f"select count(*) from {SCHEMA}.{name}").fetchall()[0][0]
+    return write_frame(
+        con, f"{SCHEMA}.{name}", frame[list(columns)], description, columns.items(), selected, ORDER_BY[name]
+    )
 
 
 def _markdown(frame, floats: str = "{:.4f}") -> str:

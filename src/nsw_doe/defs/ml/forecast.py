@@ -10,7 +10,7 @@ import pandas as pd
 
 from nsw_doe.defs.resources import WarehouseResource
 from nsw_doe.ml import forecast as fc
-from nsw_doe.table_comments import describe_table, sql_literal
+from nsw_doe.table_comments import sql_literal, write_frame
 
 SCHEMA = "ml"
 GROUP = "ml"
@@ -98,18 +98,13 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) 
     kind_order = ", ".join(sql_literal(k) for k in fc.SERIES_KINDS)
     method_order = ", ".join(sql_literal(m.name) for m in fc.METHODS)
     select = ", ".join(f"cast({column} as {sql_type}) as {column}" for column, sql_type, _ in columns)
-    con.register("frame", frame)
-    try:
-        con.execute(
-            f"create or replace table {SCHEMA}.{name} as select {select} from frame order by "
-            + ORDER_BY[name]
-            .replace("series_kind_order", f"list_position([{kind_order}], series_kind)")
-            .replace("method_order", f"coalesce(list_position([{method_order}], method), 99)")
-        )
-    finally:
-        con.unregister("frame")
-    describe_table(con, f"{SCHEMA}.{name}", description, [(column, text) for column, _, text in columns])
-    return con.execute(f"select count(*) from {SCHEMA}.{name}").fetchall()[0][0]
+    order_by = (
+        ORDER_BY[name]
+        .replace("series_kind_order", f"list_position([{kind_order}], series_kind)")
+        .replace("method_order", f"coalesce(list_position([{method_order}], method), 99)")
+    )
+    described = [(column, text) for column, _, text in columns]
+    return write_frame(con, f"{SCHEMA}.{name}", frame, description, described, select, order_by)
 
 
 def read_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
