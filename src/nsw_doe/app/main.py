@@ -33,6 +33,8 @@ if current_build() is None:
         f"There is no published warehouse at `{published_path()}` to show. Build one from the pinned snapshot "
         "with `make run` (or `nsw-doe build`, about a minute), then reload this page.",
     )
+# A build with the audit schema holds every table the pages read (a build publishes only when all its assets
+# succeeded), so the pages check for nothing themselves.
 if not has_table("audit.build"):
     explain_and_stop(
         "This warehouse is older than the app",

@@ -12,7 +12,6 @@ from nsw_doe.app.layout import (
     chart,
     count,
     count_metric,
-    has_table,
     rate,
     school_link_column,
     school_url,
@@ -434,11 +433,8 @@ st.markdown(
     "How many students the NSW government schools teach, where, in which grades, and what the next five years may "
     "bring. Numbers are headcounts (each student counts once) unless a chart says otherwise."
 )
-if has_table("ml.enrolment_forecast"):
-    state_section()
-    accuracy_section()
-else:
-    st.info("This warehouse has no forecasts yet (it predates the ML step): run `nsw-doe build` again.")
+state_section()
+accuracy_section()
 breakdown_section()
 grade_section()
 change_section()

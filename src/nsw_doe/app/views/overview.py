@@ -6,7 +6,7 @@ import streamlit as st
 
 from nsw_doe.app.attendance_series import attendance_series, largest_gaps
 from nsw_doe.app.data import query
-from nsw_doe.app.layout import change, count, has_table, rate, table
+from nsw_doe.app.layout import change, count, rate, table
 from nsw_doe.app.pages import PAGES
 
 # The last attendance year before COVID-19 closed schools (2020 has no collection).
@@ -203,13 +203,12 @@ with findings[1].container(border=True):
         f"most in the data. By {int(latest_headcount['calendar_year'])} it was "
         f"**{count(latest_headcount['headcount'])}** ({change(latest_headcount['headcount'] - peak['headcount'])})."
     )
-    if has_table("ml.enrolment_forecast"):
-        forecast = query(STATE_FORECAST_SQL).iloc[0]
-        text += (
-            f" The forecast for {int(forecast['calendar_year'])} is **{count(forecast['yhat'])}** (80% range "
-            f"{count(forecast['yhat_lower'])} to {count(forecast['yhat_upper'])}), by the method that predicted past "
-            f"years best ({forecast['method'].replace('_', ' ')})."
-        )
+    forecast = query(STATE_FORECAST_SQL).iloc[0]
+    text += (
+        f" The forecast for {int(forecast['calendar_year'])} is **{count(forecast['yhat'])}** (80% range "
+        f"{count(forecast['yhat_lower'])} to {count(forecast['yhat_upper'])}), by the method that predicted past "
+        f"years best ({forecast['method'].replace('_', ' ')})."
+    )
     st.markdown(text)
     st.page_link("views/enrolments.py", label="Enrolments and the forecast", icon=":material/groups:")
 with findings[0].container(border=True):

@@ -486,9 +486,6 @@ def _driver_sentence(row) -> str:
 
 def show_risk(code: int, attendance: pd.DataFrame) -> None:
     st.subheader("Attendance risk score")
-    if not layout.has_table("ml.attendance_risk"):
-        st.info("This warehouse has no attendance risk model yet (build it again with `nsw-doe build`).")
-        return
     risk = query(RISK_SQL, code)
     if risk.empty:
         status = attendance.set_index("calendar_year")["attendance_status"].get(
@@ -527,8 +524,6 @@ def show_risk(code: int, attendance: pd.DataFrame) -> None:
         f"fell below above one that did not {row['auc'] * 100:.0f}% of the time (AUC {row['auc']:.3f}; 50% is "
         "chance). Most of its skill is last year's standing: attendance is persistent."
     )
-    if not layout.has_table("ml.attendance_risk_drivers"):
-        return
     drivers = query(DRIVERS_SQL, code)
     st.markdown("**What drives it** (the strongest first, against the average school):")
     st.markdown("\n".join(_driver_sentence(r) for r in drivers.head(4).itertuples(index=False)))
