@@ -41,4 +41,5 @@ def write_frame(
     finally:
         con.unregister("frame")
     describe_table(con, table, description, columns)
-    return con.execute(f"select count(*) from {table}").fetchone()[0]
+    # fetchall: DuckDB 2.0 refuses more work on a connection whose last result was not read to the end.
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
