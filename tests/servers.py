@@ -19,6 +19,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_answers(process: subprocess.Popen, url: str, timeout: float) -> None:
+    """Return once `url` answers 200; fail if `process` (serving it) exits first, or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            output = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}: {output}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not answer within {timeout} s") from None
+            time.sleep(0.5)
+
+
 @contextmanager
 def running_server(
     command: list[str], env: dict[str, str], ready_url: str, timeout: float, cwd: Path | None = None
@@ -28,18 +45,7 @@ def running_server(
         command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{command[0]} exited with {process.returncode}: {process.stderr.read().decode()}")
-            try:
-                with urllib.request.urlopen(ready_url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{ready_url} did not answer within {timeout} s") from None
-                time.sleep(0.5)
+        wait_until_answers(process, ready_url, timeout)
         yield
     finally:
         os.killpg(process.pid, signal.SIGTERM)

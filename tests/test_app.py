@@ -46,3 +46,12 @@ def test_a_warehouse_built_before_the_audit_tables_asks_for_a_rebuild(own_wareho
 def test_the_app_serves_on_loopback_only_with_no_telemetry():
     command = streamlit_command(8765)
     assert {"--server.address=127.0.0.1", "--server.port=8765", "--browser.gatherUsageStats=false"} <= set(command)
+
+
+def test_a_published_file_that_is_not_readable_is_named_with_what_to_do(own_warehouse):
+    publish_a_new_build(own_warehouse, "select 1")  # the good build becomes the previous one
+    own_warehouse.published.write_bytes(own_warehouse.published.read_bytes()[:5000])  # then a disk fills up
+    app = open_page("school", school="1001")
+    assert [title.value for title in app.title] == ["The published warehouse is not readable"]
+    message = app.info[0].value
+    assert str(own_warehouse.published) in message and "nsw-doe restore" in message

@@ -243,7 +243,7 @@ def test_statuses_other_than_reported_are_listed_and_not_charted(built, con):
     assert set(school["calendar_year"]) == {y for (y,) in reported}
 
 
-@pytest.mark.parametrize("code", ["99999", "abc", "-1"])
+@pytest.mark.parametrize("code", ["99999", "abc", "-1", "²", "1e3", "99999999999999999999"])
 def test_an_unknown_code_says_so(built, code):
     app = open_page("school", school=code)  # no exception
     assert len(app.error) == 1 and code in app.error[0].value

@@ -276,7 +276,12 @@ def test_a_failing_dbt_test_publishes_nothing_and_leaves_the_last_build_as_it_wa
     with pytest.raises(BuildError, match="nothing was published") as failure:
         run_build(settings)
 
-    assert "unique_stg__doe__statewide_attendance_by_remoteness" in str(failure.value)
+    # The failing test is named, with the key it repeats and the file and data rows that repeat it.
+    source = load_manifest(snapshot_copy.manifest_path).get("statewide_attendance_by_remoteness").files[0]
+    message = str(failure.value)
+    assert "source_grain_stg__doe__statewide_attendance_by_remoteness" in message
+    assert "first failing rows: calendar_year=2017; cohort=all_students; remoteness=" in message, message
+    assert f"source_rows={source.path} data row {source.rows - 1}; {source.path} data row {source.rows}" in message
     assert fingerprint(warehouse_with_history) == before
     assert not list((warehouse_with_history.directory / "builds").iterdir())
 

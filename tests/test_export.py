@@ -1,6 +1,7 @@
 """`nsw-doe export`: the marts (and the semantic and ML tables) as Parquet or CSV files with a data dictionary."""
 
 import csv
+import json
 import subprocess
 from pathlib import Path
 
@@ -49,30 +50,32 @@ def marts(con) -> dict[str, list[tuple[str, str]]]:
     return tables
 
 
-def test_every_mart_is_exported_with_its_rows_and_columns(exported, con):
+def test_every_mart_is_exported_with_its_rows_and_columns(exported, built):
     file_format, target = exported
-    tables = marts(con)
-    assert len(tables) >= 10
-    assert sorted(p.name for p in (target / "marts").iterdir()) == sorted(f"{t}.{file_format}" for t in tables)
-    for table, columns in tables.items():
-        path = target / "marts" / f"{table}.{file_format}"
-        rows = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
-        quoted = str(path).replace("'", "''")
-        if file_format == "parquet":
-            assert con.execute(f"describe select * from read_parquet('{quoted}')").fetchall() == [
-                (name, data_type, "YES", None, None, None) for name, data_type in columns
-            ], table
-            reader = f"read_parquet('{quoted}')"
-        else:  # what a spreadsheet sees: a header, then one record per row
-            header, *records = read_csv_rows(path)
-            assert header == [name for name, _ in columns], table
-            assert len(records) == rows and all(len(r) == len(header) for r in records), table
-            types = ", ".join(f"'{name}': '{data_type}'" for name, data_type in columns)
-            reader = f"read_csv('{quoted}', header = true, auto_detect = false, columns = {{{types}}})"
-        assert con.execute(f"select count(*) from {reader}").fetchone()[0] == rows, table
-        for left, right in ((f"marts.{table}", reader), (reader, f"marts.{table}")):
-            missing = con.execute(f"select count(*) from (select * from {left} except all select * from {right})")
-            assert missing.fetchone()[0] == 0, f"{table}: the file holds other values than the warehouse"
+    # The warehouse and the exported files side by side: a reader may read files only where it is allowed to.
+    with Warehouse(built[0].warehouse_dir).connect_read_only(writable_directory=target) as con:
+        tables = marts(con)
+        assert len(tables) >= 10
+        assert sorted(p.name for p in (target / "marts").iterdir()) == sorted(f"{t}.{file_format}" for t in tables)
+        for table, columns in tables.items():
+            path = target / "marts" / f"{table}.{file_format}"
+            rows = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+            quoted = str(path).replace("'", "''")
+            if file_format == "parquet":
+                assert con.execute(f"describe select * from read_parquet('{quoted}')").fetchall() == [
+                    (name, data_type, "YES", None, None, None) for name, data_type in columns
+                ], table
+                reader = f"read_parquet('{quoted}')"
+            else:  # what a spreadsheet sees: a header, then one record per row
+                header, *records = read_csv_rows(path)
+                assert header == [name for name, _ in columns], table
+                assert len(records) == rows and all(len(r) == len(header) for r in records), table
+                types = ", ".join(f"'{name}': '{data_type}'" for name, data_type in columns)
+                reader = f"read_csv('{quoted}', header = true, auto_detect = false, columns = {{{types}}})"
+            assert con.execute(f"select count(*) from {reader}").fetchone()[0] == rows, table
+            for left, right in ((f"marts.{table}", reader), (reader, f"marts.{table}")):
+                missing = con.execute(f"select count(*) from (select * from {left} except all select * from {right})")
+                assert missing.fetchone()[0] == 0, f"{table}: the file holds other values than the warehouse"
 
 
 def test_the_data_dictionary_describes_every_column_of_every_file(exported, con):
@@ -146,16 +149,37 @@ def test_force_replaces_an_earlier_export_and_nothing_else(small_warehouse, tmp_
     assert_one_paragraph_error(again, 1, "error:", f"{target} holds an earlier export", "add --force")
     assert (target / "marts" / "t.csv").exists() and not (target / "marts" / "t.parquet").exists()
 
+    # A user's own files beside the export, at the top and inside a schema's folder, are none of its business.
+    (target / "my_notes.txt").write_text("notes")
+    (target / "marts" / "my_analysis.csv").write_text("a,b\n1,2\n")
     forced = nsw_doe("export", str(target), "--force", **env)
     assert forced.returncode == 0, forced.stderr
-    assert sorted(p.name for p in (target / "marts").iterdir()) == ["t.parquet"], "the earlier export is gone"
+    assert sorted(p.name for p in (target / "marts").iterdir()) == ["my_analysis.csv", "t.parquet"]
+    assert (target / "my_notes.txt").read_text() == "notes"
+    assert (target / "marts" / "my_analysis.csv").read_text() == "a,b\n1,2\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "warehouse"], "no leftovers beside it"
+    assert json.loads((target / MARKER_NAME).read_text())["files"] == [
+        "marts/t.parquet",
+        "semantic/t.parquet",
+        "ml/t.parquet",
+        DICTIONARY_NAME,
+        README_NAME,
+    ]
+
+    # A file the earlier export did not write, where this one would write, stops it before anything changes.
+    (target / "marts" / "t.csv").write_text("mine")
+    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    clash = nsw_doe("export", str(target), "--format", "csv", "--force", **env)
+    assert_one_paragraph_error(clash, 1, "has files the earlier export did not write", "marts/t.csv")
+    assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
 
     other = tmp_path / "documents"
     other.mkdir()
     (other / "thesis.docx").write_bytes(b"precious")
     refused = nsw_doe("export", str(other), "--force", **env)
-    assert_one_paragraph_error(refused, 1, f"{other} is not empty and holds no earlier export", "nothing was written")
+    assert_one_paragraph_error(
+        refused, 1, f"{other} is not empty and holds no earlier export (it has thesis.docx)", "nothing was written"
+    )
     assert [p.name for p in other.iterdir()] == ["thesis.docx"] and (other / "thesis.docx").read_bytes() == b"precious"
 
 

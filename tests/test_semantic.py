@@ -379,3 +379,23 @@ def test_the_readmes_mf_recipe_queries_the_published_warehouse_beside_a_reader(b
     for (year, weighted, unweighted), (e_year, e_weighted, e_unweighted) in zip(printed, exported, strict=True):
         assert year == e_year and weighted == pytest.approx(e_weighted, abs=1e-3)
         assert unweighted == pytest.approx(e_unweighted, abs=1e-3)
+    # The same read-only connection can touch no file but the warehouse: a filter that reads a file is refused.
+    reads_a_file = f"(select count(*) from read_csv('{published.with_name('build_summary.json')}')) > 0"
+    probe = subprocess.run(
+        [
+            str(bin_dir / "mf"),
+            "query",
+            "--metrics",
+            "headcount",
+            "--group-by",
+            "metric_time__year",
+            "--where",
+            reads_a_file,
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "file system operations are disabled by configuration" in probe.stdout + probe.stderr

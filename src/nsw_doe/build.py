@@ -6,8 +6,10 @@ warehouse stays published.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,8 +19,13 @@ import duckdb
 
 from nsw_doe.atomic_files import write_atomically
 from nsw_doe.audit import write_audit
+from nsw_doe.dbt_failures import DbtBuildError
 from nsw_doe.destinations import is_motherduck, remote_destination
 from nsw_doe.settings import Settings
+from nsw_doe.sources.catalog import CatalogError
+from nsw_doe.sources.load_checks import RawLoadError
+from nsw_doe.sources.readers import SourceFormatError
+from nsw_doe.sources.snapshot import SnapshotError
 from nsw_doe.warehouse import Warehouse
 
 
@@ -55,6 +62,8 @@ class BuildSummary:
     headlines: dict[str, str] = field(default_factory=dict)
     # Dagster step (raw_snapshot, dbt_models, one per Python asset) -> seconds it took
     step_seconds: dict[str, float] = field(default_factory=dict)
+    # where the publish moved a published file that was not a readable build (the previous build is kept)
+    set_aside: str | None = None
 
 
 class _ProgressHandler(logging.Handler):
@@ -93,15 +102,43 @@ def load_definitions(on_event: Callable[[dg.DagsterEvent], None] | None = None) 
     return dg.Definitions.merge(definitions, dg.Definitions(loggers={"progress": _progress_logger(on_event)}))
 
 
-def _failure_message(result: dg.ExecuteInProcessResult) -> str:
-    """The root cause of each failed step, one line each."""
-    lines = []
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            while error.cause is not None:
-                error = error.cause
-            lines.append(f"{event.step_key}: {error.message.strip()}")
+# Errors whose message was written for the user (file, row, column, what was expected): a failed step reports the
+# innermost of these rather than the library error it wraps.
+_EXPLAINED_ERRORS = {
+    cls.__name__ for cls in (SnapshotError, SourceFormatError, CatalogError, RawLoadError, DbtBuildError)
+}
+
+
+def _error_chain(error) -> list:
+    chain = [error]
+    while chain[-1].cause is not None:
+        chain.append(chain[-1].cause)
+    return chain
+
+
+def _step_failure_reason(error, warehouse_dir: Path) -> str:
+    """One paragraph for one failed step: a full disk as such, else the innermost explained error, else the root
+    cause."""
+    chain = _error_chain(error)
+    if any(f"[Errno {errno.ENOSPC}]" in e.message or "No space left on device" in e.message for e in chain):
+        free = shutil.disk_usage(warehouse_dir if warehouse_dir.exists() else warehouse_dir.parent).free
+        return (
+            f"the disk holding {warehouse_dir} is full ({free / 2**20:,.0f} MiB free now; a build needs about 1 GiB): "
+            "free some space and build again"
+        )
+    explained = [e for e in chain if e.cls_name in _EXPLAINED_ERRORS]
+    error = explained[-1] if explained else chain[-1]
+    name, _, text = error.message.partition(": ")  # Dagster writes "module.Class: message"
+    return " ".join((text if name.endswith(error.cls_name) else error.message).split())
+
+
+def _failure_message(result: dg.ExecuteInProcessResult, warehouse_dir: Path) -> str:
+    """The reason of each failed step, one line each."""
+    lines = [
+        f"{event.step_key}: {_step_failure_reason(event.step_failure_data.error, warehouse_dir)}"
+        for event in result.all_events
+        if event.is_step_failure
+    ]
     return "\n".join(lines) or "the run failed without a step failure (see --debug)"
 
 
@@ -155,7 +192,9 @@ def _execute(
             raise_on_error=False,
         )
     if not result.success:
-        raise BuildError(f"The build failed, so nothing was published.\n{_failure_message(result)}")
+        raise BuildError(
+            "The build failed, so nothing was published.\n" + _failure_message(result, settings.warehouse_dir)
+        )
     return result
 
 
@@ -212,7 +251,8 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
             try:
                 result = _execute(job, settings, str(build_path), warehouse.dbt_artifacts, on_event)
                 summary = _summary(result, settings, str(build_path), warehouse.published)
-                warehouse.publish(build_path, manifest=warehouse.dbt_artifacts / "manifest.json")
+                set_aside = warehouse.publish(build_path, manifest=warehouse.dbt_artifacts / "manifest.json")
+                summary.set_aside = None if set_aside is None else str(set_aside)
             finally:
                 warehouse.discard(build_path)
         write_atomically(

@@ -6,11 +6,10 @@ import contextlib
 import csv
 import json
 import os
-import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
@@ -48,10 +47,26 @@ def friendly_errors(command: Callable) -> Callable:
         except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
             if _state["debug"]:
                 traceback.print_exc()
-            errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+            errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+@contextlib.contextmanager
+def stderr_to(log) -> Iterator[None]:
+    """Send what the libraries write to stderr (dlt's and Dagster's tracebacks, DuckDB's and dbt's own output) to the
+    build log, at the file-descriptor level so that handlers made before the build are caught too; the CLI's own
+    one-paragraph error goes to the terminal once it is restored."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 @app.command()
@@ -65,7 +80,12 @@ def build() -> None:
     settings = load_settings()
     log_path = settings.warehouse_dir / "logs" / "build.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with BuildProgress(console) as progress, log_path.open("w") as log, contextlib.redirect_stdout(log):
+    with (
+        BuildProgress(console) as progress,
+        log_path.open("w") as log,
+        contextlib.redirect_stdout(log),
+        stderr_to(log),
+    ):
         summary = run_build(settings, on_event=progress.on_event)
     progress.print_summary(summary, log_path, time.perf_counter() - started)
 
@@ -81,31 +101,56 @@ class QueryFormat(StrEnum):
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run read-only against the published warehouse.")],
     output: Annotated[QueryFormat, typer.Option("--format", help="How to print the rows.")] = QueryFormat.table,
+    out_file: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the rows to this file instead of the terminal.")
+    ] = None,
 ) -> None:
-    """Run read-only SQL against the published warehouse."""
+    """Run read-only SQL against the published warehouse. The SQL can read the warehouse and nothing else, and write
+    nothing anywhere (COPY, ATTACH and file readers are refused): --output writes the result where you say."""
     from nsw_doe.warehouse import Warehouse
 
     with Warehouse(load_settings().warehouse_dir).connect_read_only() as con:
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
-    if output == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-    elif output == "json":
-        sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str) + "\n")
-    else:
-        table = Table(*columns)
-        for row in rows:
-            table.add_row(*["" if v is None else str(v) for v in row])
-        console.print(table)
+    if out_file is not None and output == QueryFormat.table:
+        output = QueryFormat.csv  # a file gets the rows, not a drawing of them
+    with contextlib.ExitStack() as stack:
+        stream = sys.stdout if out_file is None else stack.enter_context(out_file.open("w", newline=""))
+        if output == "csv":
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(rows)
+        elif output == "json":
+            stream.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str) + "\n")
+        else:
+            table = Table(*columns)
+            for row in rows:
+                table.add_row(*["" if v is None else str(v) for v in row])
+            console.print(table)
+    if out_file is not None:
+        errors.print(f"Wrote {len(rows):,} rows to {out_file}.", highlight=False)
+
+
+@app.command()
+@friendly_errors
+def restore() -> None:
+    """Publish the previous build again (after a bad build, or when the published file is damaged). The build it
+    replaces becomes the previous one, so running it twice undoes it."""
+    from nsw_doe.warehouse import Warehouse
+
+    warehouse = Warehouse(load_settings().warehouse_dir)
+    set_aside = warehouse.restore()
+    if set_aside is not None:
+        console.print(f"The unreadable published file was moved to {set_aside}.", highlight=False)
+    console.print(f"Restored the previous build: {warehouse.published}", highlight=False)
 
 
 @app.command()
 @friendly_errors
 def ui(port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000) -> None:
     """Start the Dagster UI on 127.0.0.1 (assets materialised there write warehouse/dev.duckdb)."""
+    from nsw_doe.child_processes import run_server
     from nsw_doe.dbt_project import prepare
 
     prepare()
@@ -116,7 +161,7 @@ def ui(port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000
         instance_config.write_text("telemetry:\n  enabled: false\n")
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     command = [installed_script("dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)]
-    raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT, env=env))
+    raise typer.Exit(run_server(command, cwd=PROJECT_ROOT, env=env))
 
 
 @app.command("app")
@@ -124,9 +169,10 @@ def ui(port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000
 def report_app(port: Annotated[int, typer.Option(help="Port of the report app.")] = 8501) -> None:
     """Serve the report app (Streamlit) on http://127.0.0.1:PORT, reading the published warehouse read-only."""
     from nsw_doe.app.serve import streamlit_command
+    from nsw_doe.child_processes import run_server
 
     console.print(f"The report app: http://127.0.0.1:{port} (Ctrl+C stops it)")
-    raise typer.Exit(subprocess.call(streamlit_command(port), cwd=PROJECT_ROOT))
+    raise typer.Exit(run_server(streamlit_command(port), cwd=PROJECT_ROOT))
 
 
 @app.command()
@@ -138,7 +184,7 @@ def docs() -> None:
     from nsw_doe.warehouse import Warehouse
 
     warehouse = Warehouse(load_settings().warehouse_dir)
-    published = warehouse.require_published()
+    published = warehouse.require_readable()
     prepare()
     for path in write_docs(published, warehouse.directory / "docs_site"):
         console.print(f"wrote {path}")
@@ -206,15 +252,20 @@ def sources_list() -> None:
 @sources_app.command("verify")
 @friendly_errors
 def sources_verify() -> None:
-    """Check every pinned file against its sha256, row count and header."""
+    """Check every pinned file against its sha256, row count and header, and that the manifest lists every file in
+    the snapshot directory."""
+    from rich.markup import escape
+
     from nsw_doe.sources.catalog import load_manifest
-    from nsw_doe.sources.snapshot import verify
+    from nsw_doe.sources.snapshot import unlisted_files, verify
 
     settings = load_settings()
-    results = verify(settings, load_manifest(settings.manifest_path).datasets)
+    datasets = load_manifest(settings.manifest_path).datasets
+    results = verify(settings, datasets) + unlisted_files(settings, datasets)
     for r in results:
         mark = "[green]ok[/]" if r.ok else "[red]FAIL[/]"
-        console.print(f"{mark} {r.dataset} {r.path}: {r.message}", highlight=False)
+        # One line per file, unwrapped (paths stay whole), and no markup read into the messages' brackets.
+        console.print(f"{mark} {escape(f'{r.dataset} {r.path}: {r.message}')}", highlight=False, soft_wrap=True)
     failed = [r for r in results if not r.ok]
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(results)} files failed verification.")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from functools import cache
 from pathlib import Path
 
@@ -12,10 +10,12 @@ from dagster_dbt import DbtProject
 from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 from dagster_shared.record import replace
 
+from nsw_doe.child_processes import environment
 from nsw_doe.settings import PROJECT_ROOT, installed_script
 
 DUCKDB_PATH_ENV = "NSW_DOE_DUCKDB_PATH"
-DBT_EXECUTABLE = installed_script("dbt")
+# dbt through its wrapper (child_processes.run_dbt), which dies with the process that starts it.
+DBT_EXECUTABLE = installed_script("nsw-doe-dbt")
 TRANSFORM_DIR = PROJECT_ROOT / "transform"
 GENERATED_DIRS = {"target", "logs", "dbt_packages"}
 
@@ -30,19 +30,10 @@ def dbt_args(*command: str, target_path: Path | None = None, project_dir: Path =
     return [*args, "--target-path", str(target_path)] if target_path else args
 
 
-@contextmanager
-def dbt_database(database: str | Path) -> Iterator[None]:
+def dbt_database(database: str | Path) -> AbstractContextManager[None]:
     """Point dbt (in this process and the ones it starts) at a database: transform/profiles.yml reads its path
     from the environment. The previous value is restored afterwards."""
-    before = os.environ.get(DUCKDB_PATH_ENV)
-    os.environ[DUCKDB_PATH_ENV] = str(database)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(DUCKDB_PATH_ENV, None)
-        else:
-            os.environ[DUCKDB_PATH_ENV] = before
+    return environment(DUCKDB_PATH_ENV, str(database))
 
 
 def _sources_newer_than(stamp: float) -> bool:

@@ -10,13 +10,15 @@ YAML (`persist_docs` in transform/dbt_project.yml). They are read from the same 
 dictionary always describes the build it was exported from, and a table written outside dbt (a Dagster asset) is
 described the same way, by commenting it.
 
-The export is written into a hidden directory beside DIR and renamed into place, so a half-written export never
-looks complete. DIR must be new or empty; `force` replaces an earlier export (known by its marker file), never a
-directory holding anything else.
+The export is written into a hidden directory beside DIR and moved into place, so a half-written export never looks
+complete. The connection can write files only in that directory (see warehouse.open_read_only). DIR must be new or
+empty, or hold an earlier export: its marker file lists every file that export wrote, and `force` replaces exactly
+those, leaving anything else in DIR as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -67,46 +69,61 @@ def export_warehouse(warehouse: Warehouse, target: Path, file_format: str = "par
     if file_format not in FORMATS:
         raise ExportError(f"Cannot export as {file_format!r}: the formats are {' and '.join(FORMATS)}.")
     target = target.absolute()
-    _check_target(target, force)
-    with warehouse.connect_read_only() as con:
-        tables = _tables(con)
-        if not any(schema == "marts" for schema, _, _ in tables):
-            raise ExportError(f"The warehouse at {warehouse.published} has no marts to export: run `nsw-doe build`.")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex}")
-        staging.mkdir()
-        try:
+    _earlier_files(target, force)
+    warehouse.require_published()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex}")
+    staging.mkdir()
+    try:
+        with warehouse.connect_read_only(writable_directory=staging) as con:
+            tables = _tables(con)
+            if not any(schema == "marts" for schema, _, _ in tables):
+                raise ExportError(
+                    f"The warehouse at {warehouse.published} has no marts to export: run `nsw-doe build`."
+                )
             exported = [
                 _copy_table(con, staging, schema, table, comment, file_format) for schema, table, comment in tables
             ]
             _write_dictionary(staging / DICTIONARY_NAME, exported)
             (staging / README_NAME).write_text(_readme(con, warehouse, file_format, exported))
-            (staging / MARKER_NAME).write_text(
-                json.dumps({"format": file_format, "tables": [t.file for t in exported]}, indent=2) + "\n"
-            )
-            _check_target(target, force)  # again: DIR may have changed while the files were written
-            _move_into_place(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        files = [t.file for t in exported] + [DICTIONARY_NAME, README_NAME]
+        (staging / MARKER_NAME).write_text(
+            json.dumps({"format": file_format, "tables": [t.file for t in exported], "files": files}, indent=2) + "\n"
+        )
+        earlier = _earlier_files(target, force)  # again: DIR may have changed while the files were written
+        _move_into_place(staging, target, files, earlier)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return Export(target, file_format, exported)
 
 
-def _check_target(target: Path, force: bool) -> None:
+def _files_under(directory: Path) -> list[str]:
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if not p.is_dir())
+
+
+def _earlier_files(target: Path, force: bool) -> list[str] | None:
+    """The files an earlier export in target wrote (None if target is new or empty), or an error if the export may
+    not write there."""
     if target.exists() and not target.is_dir():
         raise ExportError(f"{target} is a file: give a directory to export into.")
-    if not target.is_dir() or not any(target.iterdir()):
-        return
-    if not (target / MARKER_NAME).exists():
+    found = _files_under(target) if target.is_dir() else []
+    if not found:
+        return None
+    marker = target / MARKER_NAME
+    if not marker.exists():
+        shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
         raise ExportError(
-            f"{target} is not empty and holds no earlier export, so nothing was written: choose a new or empty "
-            "directory (--force replaces only an earlier export, never other files)."
+            f"{target} is not empty and holds no earlier export (it has {shown}), so nothing was written: choose a "
+            "new or empty directory (--force replaces only an earlier export's own files, never other files)."
         )
     if not force:
         raise ExportError(
-            f"{target} holds an earlier export, so nothing was written: add --force to replace it, or choose a new "
-            "or empty directory."
+            f"{target} holds an earlier export, so nothing was written: add --force to replace it (other files there "
+            "are left alone), or choose a new or empty directory."
         )
+    recorded = json.loads(marker.read_text())
+    # Exports before the marker listed every file named only their tables; they also wrote these two.
+    return recorded.get("files", [*recorded["tables"], DICTIONARY_NAME, README_NAME])
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
@@ -190,14 +207,30 @@ table's row count, the table's description and its file. Files:
 """
 
 
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Rename the finished export to target: over an empty directory, or in place of an earlier export."""
-    if target.is_dir() and any(target.iterdir()):
-        replaced = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex}")
-        os.rename(target, replaced)
-        os.rename(staging, target)
-        shutil.rmtree(replaced, ignore_errors=True)
-    else:
+def _move_into_place(staging: Path, target: Path, files: list[str], earlier: list[str] | None) -> None:
+    """Rename the finished export to target when target is new or empty. Over an earlier export: its marker goes
+    first (a half-replaced export never looks complete), then each new file moves in, the earlier export's files
+    that this one did not write are removed, and the new marker comes last. A file the earlier export did not write
+    is never replaced or removed."""
+    if earlier is None:
         if target.is_dir():
             target.rmdir()
         os.rename(staging, target)
+        return
+    others = set(_files_under(target)) - set(earlier) - {MARKER_NAME}
+    if clashes := sorted(others & set(files)):
+        raise ExportError(
+            f"{target} has files the earlier export did not write where this one would write ({', '.join(clashes)}), "
+            "so nothing was written: move them, or export into another directory."
+        )
+    (target / MARKER_NAME).unlink()
+    for name in files:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, target / name)
+    for name in set(earlier) - set(files):
+        if not (target / name).resolve().is_relative_to(target.resolve()):
+            continue  # a hand-edited marker naming a file outside DIR: not the export's to remove
+        (target / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # its folder goes too, if the export left it empty
+            (target / name).parent.rmdir()
+    os.replace(staging / MARKER_NAME, target / MARKER_NAME)

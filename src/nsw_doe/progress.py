@@ -63,4 +63,10 @@ class BuildProgress:
         steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in summary.step_seconds.items())
         self.console.print(f"Elapsed: {elapsed_seconds:.1f} s ({steps}). Build log: {log_path}")
         self.console.print(f"Warehouse: [bold]{summary.warehouse}[/]")
+        if summary.set_aside:
+            self.console.print(
+                f"[yellow]The file published before was not a readable build: it was moved to {summary.set_aside} "
+                "(the previous build is kept as it was).[/]",
+                highlight=False,
+            )
         self.console.print('Query it: nsw-doe query "select * from marts.dim__school where is_current limit 5"')

@@ -19,9 +19,10 @@ class SlimCiError(Exception):
 
 def run_slim_ci(warehouse: Warehouse, project_dir: Path = TRANSFORM_DIR) -> list[str]:
     """Build `state:modified+` of the dbt project in project_dir; returns the unique ids dbt ran."""
-    published = warehouse.require_published()
+    warehouse.require_published()
     if not (warehouse.state / "manifest.json").exists():
         raise SlimCiError(f"The published build has no dbt state in {warehouse.state}: run `nsw-doe build`.")
+    published = warehouse.require_readable()
     with tempfile.TemporaryDirectory() as scratch:
         database = Path(scratch) / PUBLISHED_NAME  # same name, so deferred relations resolve to this file
         shutil.copy(published, database)

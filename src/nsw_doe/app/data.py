@@ -17,9 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from nsw_doe.settings import load_settings
-from nsw_doe.warehouse import Warehouse
-
-ALIAS = "warehouse"
+from nsw_doe.warehouse import READ_ALIAS, Warehouse, open_read_only
 
 
 @dataclass(frozen=True)
@@ -52,19 +50,24 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
 
 @st.cache_resource(max_entries=2, on_release=_close, show_spinner=False)
 def _database(build: Build) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:")
-    quoted = build.path.replace("'", "''")
-    con.execute(f"attach '{quoted}' as {ALIAS} (read_only)")
-    # The app reads this file and nothing else: no other file, no URL, no extension download.
-    con.execute("set enable_external_access = false")
-    return con
+    # The app reads this file and nothing else: no other file, no URL, no extension download, no write.
+    return open_read_only(Path(build.path))
+
+
+def unreadable_message(build: Build) -> str | None:
+    """What to tell the reader when DuckDB cannot open the published file (damaged, or not a database), or None."""
+    try:
+        _database(build)
+    except duckdb.Error as exc:
+        return Warehouse(load_settings().warehouse_dir).not_readable_message(" ".join(str(exc).split()))
+    return None
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _query(build: Build, sql: str, params: tuple) -> pd.DataFrame:
     cursor = _database(build).cursor()
     try:
-        cursor.execute(f"use {ALIAS}")
+        cursor.execute(f"use {READ_ALIAS}")
         return cursor.execute(sql, list(params)).df()
     finally:
         cursor.close()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nsw_doe.app.data import current_build, published_path
+from nsw_doe.app.data import current_build, published_path, unreadable_message
 from nsw_doe.app.layout import build_caption, has_table
 from nsw_doe.app.pages import PAGES
 
@@ -27,12 +27,15 @@ def explain_and_stop(title: str, message: str) -> None:
     st.stop()
 
 
-if current_build() is None:
+build = current_build()
+if build is None:
     explain_and_stop(
         "No warehouse yet",
         f"There is no published warehouse at `{published_path()}` to show. Build one from the pinned snapshot "
         "with `make run` (or `nsw-doe build`, about a minute), then reload this page.",
     )
+if (problem := unreadable_message(build)) is not None:
+    explain_and_stop("The published warehouse is not readable", problem)
 # A build with the audit schema holds every table the pages read (a build publishes only when all its assets
 # succeeded), so the pages check for nothing themselves.
 if not has_table("audit.build"):

@@ -38,8 +38,17 @@ def read_bytes(path: Path) -> bytes:
         return data
     try:
         return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise SnapshotError(f"{path} is not a readable gzip file ({exc}).") from exc
+    except EOFError as exc:
+        raise SnapshotError(f"{path} is truncated: its gzip stream ends early. {_restore_hint(path)}") from exc
+    except (OSError, zlib.error) as exc:
+        raise SnapshotError(f"{path} is damaged: not a readable gzip file ({exc}). {_restore_hint(path)}") from exc
+
+
+def _restore_hint(path: Path) -> str:
+    return (
+        f"Restore it with `git checkout -- {path}` if it is pinned in the repository, or download it again "
+        "(its manifest entry gives the source_url)."
+    )
 
 
 def parse_file(data: bytes, source: SourceFile, name: str) -> Table:
@@ -51,7 +60,20 @@ def load_table(settings: Settings, dataset: Dataset, source: SourceFile) -> Tabl
     path = file_location(settings, dataset, source)
     if path is None:
         raise SnapshotError(f"{dataset.id}: set {dataset.external_env} to the directory holding {source.path}.")
-    return check_file(read_bytes(path), source, str(path))
+    return check_path(path, source)
+
+
+def check_path(path: Path, source: SourceFile) -> Table:
+    """Read one file and check it against its manifest entry. An empty file is said to be one, rather than to
+    have the wrong sha256."""
+    data = read_bytes(path)
+    if not data:
+        empty = "is empty (0 bytes)" if path.stat().st_size == 0 else "is a gzip file of 0 bytes once decompressed"
+        raise SnapshotError(
+            f"{path} {empty}; its manifest entry expects {source.rows:,} data rows under a header of "
+            f"{len(source.columns)} columns. {_restore_hint(path)}"
+        )
+    return check_file(data, source, str(path))
 
 
 def check_file(data: bytes, source: SourceFile, name: str) -> Table:
@@ -78,19 +100,39 @@ class VerifyResult:
 
 def verify(settings: Settings, datasets: list[Dataset]) -> list[VerifyResult]:
     """Check every file of every dataset; external datasets are checked only when their directory is set."""
+    return [_verify_file(settings, dataset, source) for dataset in datasets for source in dataset.files]
+
+
+def _verify_file(settings: Settings, dataset: Dataset, source: SourceFile) -> VerifyResult:
+    path = file_location(settings, dataset, source)
+    if path is None:
+        return VerifyResult(dataset.id, source.path, True, f"skipped: {dataset.external_env} not set")
+    try:
+        check_path(path, source)
+    except (SnapshotError, SourceFormatError) as exc:
+        return VerifyResult(dataset.id, source.path, False, str(exc))
+    except Exception as exc:  # noqa: BLE001 - an unforeseen failure of one file must not hide the other files' results
+        return VerifyResult(dataset.id, source.path, False, f"{path}: cannot be read ({type(exc).__name__}: {exc})")
+    return VerifyResult(dataset.id, source.path, True, f"{source.rows} rows, sha256 ok")
+
+
+def unlisted_files(settings: Settings, datasets: list[Dataset]) -> list[VerifyResult]:
+    """A failed result for each file in the snapshot directory that no manifest entry lists (the manifest itself
+    and hidden files aside): the build would silently ignore it."""
+    listed = {source.path for dataset in datasets if not dataset.is_external for source in dataset.files}
     results = []
-    for dataset in datasets:
-        for source in dataset.files:
-            path = file_location(settings, dataset, source)
-            if path is None:
-                results.append(VerifyResult(dataset.id, source.path, True, f"skipped: {dataset.external_env} not set"))
-                continue
-            try:
-                check_file(read_bytes(path), source, str(path))
-            except (SnapshotError, SourceFormatError) as exc:
-                results.append(VerifyResult(dataset.id, source.path, False, str(exc)))
-            else:
-                results.append(VerifyResult(dataset.id, source.path, True, f"{source.rows} rows, sha256 ok"))
+    for path in sorted(p for p in settings.snapshot_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(settings.snapshot_dir)
+        if path == settings.manifest_path or relative.as_posix() in listed:
+            continue
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        message = (
+            f"{path}: the manifest does not list this file. To pin it, run `nsw-doe sources describe {path} "
+            "--vintage <vintage>` and add the entry it prints to its dataset's files in manifest.yml; otherwise "
+            "remove it."
+        )
+        results.append(VerifyResult("(not in the manifest)", relative.as_posix(), False, message))
     return results
 
 

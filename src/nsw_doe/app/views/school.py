@@ -5,6 +5,7 @@ and what drives it, and the nearest schools."""
 from __future__ import annotations
 
 import math
+import re
 
 import altair as alt
 import pandas as pd
@@ -239,7 +240,7 @@ def parse_code(text: str | None) -> tuple[int | None, str | None]:
     """The school code in the URL, or None and why it names no school (None when the URL has no code)."""
     if text is None:
         return None, None
-    if not text.strip().isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", text.strip()):  # not str.isdigit(): it accepts "²", which int() refuses
         return None, f'"{text}" is not a school code: codes are whole numbers, such as 1001.'
     if scalar("select count(*) from marts.dim__school where school_code = ?", int(text)) == 0:
         return None, f"There is no government school with code {int(text)} in the warehouse."

@@ -7,7 +7,9 @@ headers are recorded per file in the manifest.
 
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import dagster as dg
@@ -16,12 +18,14 @@ import pyarrow as pa
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
+from nsw_doe.dbt_project import dbt_project
 from nsw_doe.defs.resources import SettingsResource, WarehouseResource
 from nsw_doe.destinations import TOKEN_ENV, is_motherduck
 from nsw_doe.settings import Settings, load_settings
 from nsw_doe.sources.catalog import Dataset, SourceFile, load_manifest
+from nsw_doe.sources.load_checks import check_columns, check_has_rows, required_columns
 from nsw_doe.sources.readers import Table
-from nsw_doe.sources.snapshot import load_table
+from nsw_doe.sources.snapshot import file_location, load_table
 
 RAW_SCHEMA = "raw"
 # `_source_row` is the row's position among the file's data rows (1 = the first row after the header).
@@ -47,7 +51,7 @@ def empty_arrow(dataset: Dataset) -> pa.Table:
     return pa.schema(fields).empty_table()
 
 
-def dataset_resource(settings: Settings, dataset: Dataset):
+def dataset_resource(settings: Settings, dataset: Dataset, required: Callable[[], dict[str, list[str]]]):
     @dlt.resource(
         name=dataset.id,
         table_name=dataset.raw_table,
@@ -62,9 +66,13 @@ def dataset_resource(settings: Settings, dataset: Dataset):
             )
             yield empty_arrow(dataset)
             return
+        locations = {f.path: file_location(settings, dataset, f) for f in dataset.files}
+        check_columns(dataset, required().get(dataset.raw_table, []), locations)
         loaded_at = datetime.now(UTC)
         for source in dataset.files:
-            yield to_arrow(load_table(settings, dataset, source), source, loaded_at)
+            table = load_table(settings, dataset, source)
+            check_has_rows(source, table, locations[source.path])
+            yield to_arrow(table, source, loaded_at)
 
     return files
 
@@ -72,7 +80,9 @@ def dataset_resource(settings: Settings, dataset: Dataset):
 @dlt.source(name="nsw_doe_snapshot")
 def snapshot_source(settings: Settings):
     manifest = load_manifest(settings.manifest_path)
-    return [dataset_resource(settings, d) for d in manifest.datasets]
+    # Read when a run extracts, not when the definitions load (a fresh clone has no dbt manifest until then).
+    required = cache(lambda: required_columns(Path(dbt_project().manifest_path)))
+    return [dataset_resource(settings, d, required) for d in manifest.datasets]
 
 
 class RawTranslator(DagsterDltTranslator):

@@ -7,6 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from nsw_doe.dbt_failures import DbtBuildError, explain
 from nsw_doe.dbt_project import dbt_database, dbt_project
 from nsw_doe.defs.resources import WarehouseResource
 
@@ -36,7 +37,12 @@ def dbt_definitions() -> dg.Definitions:
         dagster_dbt_translator=LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
     )
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        artifacts = Path(warehouse.dbt_artifacts_dir)
         with dbt_database(warehouse.database):
-            yield from dbt.cli(["build"], context=context, target_path=Path(warehouse.dbt_artifacts_dir)).stream()
+            invocation = dbt.cli(["build"], context=context, target_path=artifacts, raise_on_error=False)
+            yield from invocation.stream()
+        if not invocation.is_successful():
+            explained = explain(artifacts / "run_results.json", warehouse.database)
+            raise DbtBuildError(explained or str(invocation.get_error()))
 
     return dg.Definitions(assets=[dbt_models])
