@@ -88,7 +88,7 @@ def unreadable_reason(database: Path) -> str | None:
                 [READ_ALIAS, schema, table],
             ).fetchall()[0][0]
     except duckdb.Error as exc:
-        return f"DuckDB cannot open it ({' '.join(str(exc).split())})"
+        return f"DuckDB cannot open it ({exc})"
     return None if found else f"it has no {BUILD_RECORD} table, so it is not a complete build of this project"
 
 
@@ -243,13 +243,13 @@ class Warehouse:
         midway loses neither."""
         if not previous.exists():
             return
+        if not current.exists():
+            os.replace(previous, current)
+            return
         held = current.with_name(f".{current.name}.swap")
-        held.unlink(missing_ok=True)
-        if current.exists():
-            os.link(current, held)
+        Warehouse._replace_keeping_a_link(current, held)
         os.replace(previous, current)
-        if held.exists():
-            os.replace(held, previous)
+        os.replace(held, previous)
 
     @staticmethod
     def discard(build: Path) -> None:
@@ -274,6 +274,7 @@ class Warehouse:
             if self.previous.exists()
             else "`nsw-doe build` builds a new one (the next build sets this file aside)"
         )
+        reason = " ".join(reason.split())  # DuckDB's messages span lines; this one is a paragraph
         return f"The published warehouse is not readable: {self.published}: {reason}. {restore}."
 
     def connect_read_only(self, writable_directory: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -281,4 +282,4 @@ class Warehouse:
         try:
             return open_read_only(self.require_published(), writable_directory)
         except duckdb.Error as exc:
-            raise WarehouseError(self.not_readable_message(" ".join(str(exc).split()))) from exc
+            raise WarehouseError(self.not_readable_message(str(exc))) from exc

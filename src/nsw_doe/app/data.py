@@ -59,7 +59,7 @@ def unreadable_message(build: Build) -> str | None:
     try:
         _database(build)
     except duckdb.Error as exc:
-        return Warehouse(load_settings().warehouse_dir).not_readable_message(" ".join(str(exc).split()))
+        return Warehouse(load_settings().warehouse_dir).not_readable_message(str(exc))
     return None
 
 
