@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from nsw_doe.warehouse import Warehouse
-from tests.conftest import open_page, state_attendance
+from tests.conftest import open_page
 
 ATTENDANCE_STATUSES = {
     "reported": "Reported",
@@ -72,17 +72,27 @@ def test_every_page_renders(built, page, title):
 # --- Attendance -------------------------------------------------------------------------------------------------
 
 
-def test_the_three_state_series_equal_the_marts(built, con):
-    expected = state_attendance(con)
+def reporting(con, table: str, where: str = "", *params) -> pd.DataFrame:
+    return con.execute(f"select * from reporting.{table} {where}", list(params)).df()
+
+
+def test_the_three_state_series_equal_the_reporting_table(built, con):
+    expected = reporting(con, "rpt__state_attendance_rate").set_index("calendar_year")
     shown = frame_with(open_page("attendance"), "Weighted").set_index("Year")
     assert 2020 in shown.index and pd.isna(shown.loc[2020, "Weighted"]), "the year with no collection is shown empty"
-    shown = shown.drop(index=2020)
-    assert list(shown.index) == list(expected["calendar_year"])
-    for row in expected.itertuples():
-        assert same(shown.loc[row.calendar_year, "Weighted"], row.weighted), row
-        assert same(shown.loc[row.calendar_year, "Unweighted"], row.unweighted), row
-        assert same(shown.loc[row.calendar_year, "Published"], row.published), row
-    assert (expected["weighted"] - expected["published"]).abs().max() < 0.2
+    assert list(shown.index) == list(expected.index)
+    columns = {
+        "Published": "published_attendance_rate",
+        "Weighted": "attendance_rate",
+        "Unweighted": "attendance_rate_unweighted",
+        "Weighted - published": "weighted_minus_published",
+        "Unweighted - published": "unweighted_minus_published",
+        "Schools": "schools_reporting_attendance",
+    }
+    for year in expected.index:
+        for label, column in columns.items():
+            assert same(shown.loc[year, label], expected.loc[year, column]), (year, label)
+    assert expected["weighted_minus_published"].abs().max() < 0.2
 
 
 def test_the_headline_is_the_latest_weighted_rate(built, con):
@@ -97,26 +107,6 @@ def test_the_headline_is_the_latest_weighted_rate(built, con):
     assert metric.delta == f"{change:+.1f} pts"
 
 
-def distribution_by_remoteness(con, year: int) -> pd.DataFrame:
-    return con.execute(
-        """
-        select coalesce(s.asgs_remoteness, 'Not known') as remoteness, count(*) as schools,
-            median(a.attendance_rate) as median
-        from marts.fct__attendance as a join marts.dim__school as s using (school_sk)
-        where a.calendar_year = ? and a.attendance_status = 'reported'
-        group by all
-        """,
-        [year],
-    ).df()
-
-
-def icsea_band(icsea) -> str:
-    if pd.isna(icsea):
-        return "No ICSEA"
-    bands = [(900, "Below 900"), (1000, "900-999"), (1100, "1000-1099")]
-    return next((band for upper, band in bands if icsea < upper), "1100 and above")
-
-
 def test_the_year_selector_changes_the_distributions(built, con):
     app = open_page("attendance")
     years = app.selectbox(key="year").options
@@ -125,21 +115,27 @@ def test_the_year_selector_changes_the_distributions(built, con):
     for year in (2022, 2011):
         app.selectbox(key="year").set_value(year).run()
         assert not app.exception
-        remoteness = frame_with(app, "Remoteness").set_index("Remoteness")
-        expected = distribution_by_remoteness(con, year).set_index("remoteness")
-        assert remoteness["Schools"].to_dict() == expected["schools"].to_dict()
-        assert remoteness["Median"].to_dict() == pytest.approx(expected["median"].to_dict())
-        schools = con.execute(
-            """
-            select s.icsea_value from marts.fct__attendance as a join marts.dim__school as s using (school_sk)
-            where a.calendar_year = ? and a.attendance_status = 'reported'
-            """,
-            [year],
-        ).df()
-        bands = schools["icsea_value"].map(icsea_band).value_counts().to_dict()
-        assert frame_with(app, "ICSEA band").set_index("ICSEA band")["Schools"].to_dict() == bands
-        shown[year] = remoteness
+        for dimension, title in (("remoteness", "Remoteness"), ("icsea", "ICSEA band")):
+            expected = reporting(
+                con,
+                "rpt__attendance_distribution",
+                "where calendar_year = ? and dimension = ? order by group_order",
+                year,
+                dimension,
+            )
+            table = frame_with(app, title)
+            assert list(table[title]) == list(expected["group_label"])
+            assert list(table["Schools"]) == list(expected["schools"])
+            for label, column in (
+                ("10th pct", "p10_rate"),
+                ("Median", "median_rate"),
+                ("Weighted (%)", "weighted_rate"),
+            ):
+                assert list(table[label]) == pytest.approx(list(expected[column])), (year, dimension, label)
+        shown[year] = frame_with(app, "Remoteness").set_index("Remoteness")
     assert not shown[2022]["Median"].equals(shown[2011]["Median"])
+    icsea = frame_with(app, "ICSEA band")["ICSEA band"]
+    assert set(icsea) <= {"Below 900", "900-999", "1000-1099", "1100 and above", "No ICSEA"}
 
 
 def test_the_year_in_the_url_selects_the_year(built):
@@ -148,28 +144,36 @@ def test_the_year_in_the_url_selects_the_year(built):
     assert "reported a rate in 2019" in page_text(app)
 
 
-def test_the_status_counts_equal_the_fact(built, con):
+def test_the_status_counts_equal_the_reporting_table(built, con):
     app = open_page("attendance")
-    expected = con.execute(
-        "select calendar_year, attendance_status, count(*) from marts.fct__attendance group by all"
-    ).fetchall()
+    expected = reporting(con, "rpt__attendance_status_count")
     shown = frame_with(app, "Not reported").set_index("Year")
-    for year, status, schools in expected:
+    by_status = expected.groupby(["calendar_year", "attendance_status"])["schools"].sum()
+    for (year, status), schools in by_status.items():
         assert shown.loc[year, ATTENDANCE_STATUSES[status]] == schools, (year, status)
-    assert shown[list(ATTENDANCE_STATUSES.values())].to_numpy().sum() == sum(row[2] for row in expected)
+    assert shown[list(ATTENDANCE_STATUSES.values())].to_numpy().sum() == expected["schools"].sum()
 
     level = "Schools for Specific Purposes"
     app.selectbox(key="status_level").set_value(level).run()
-    by_level = con.execute(
-        """
-        select a.calendar_year, count(*) filter (where a.attendance_status = 'reported')
-        from marts.fct__attendance as a join marts.dim__school as s using (school_sk)
-        where s.level_of_schooling = ? group by all
-        """,
-        [level],
-    ).fetchall()
+    reported = expected[(expected["level_of_schooling"] == level) & (expected["attendance_status"] == "reported")]
     shown = frame_with(app, "Not reported").set_index("Year")
-    assert {year: shown.loc[year, "Reported"] for year, _ in by_level} == dict(by_level)
+    assert {year: shown.loc[year, "Reported"] for year in reported["calendar_year"]} == dict(
+        zip(reported["calendar_year"], reported["schools"], strict=True)
+    )
+
+
+def test_the_edition_differences_equal_the_reporting_table(built, con):
+    app = open_page("attendance")
+    order = "order by older_edition, school_years desc, older_status, latest_status"
+    expected = reporting(con, "rpt__attendance_edition_difference", f"where is_different {order}")
+    first = expected.iloc[0]
+    table = frame_with(app, "School-years", "From")
+    assert list(table["School-years"]) == list(expected["school_years"])
+    assert list(table["Schools"]) == list(expected["schools"])
+    assert list(table["From"]) == list(expected["first_year"]) and list(table["To"]) == list(expected["last_year"])
+    text = page_text(app)
+    assert f"editions both cover {int(first.edition_school_years):,} school-years" in text
+    assert f"They differ on **{int(first.edition_different_school_years):,}** of them" in text
 
 
 # --- Data quality -----------------------------------------------------------------------------------------------

@@ -217,13 +217,17 @@ def test_the_profile_of_school_1001(built, con):
     assert metric(app, "Chance its 2022") == f"{score * 100:.0f}%"
     assert metric(app, "Score higher than") == f"{percentile * 100:.0f}% of schools"
     strongest = con.execute(
-        "select feature_value, contribution > 0 from ml.attendance_risk_drivers where school_code = 1001 "
+        "select label, unit, feature_value, contribution > 0 from ml.attendance_risk_drivers where school_code = 1001 "
         "order by abs(contribution) desc limit 4"
     ).fetchall()
     (drivers,) = [m.value.splitlines() for m in app.markdown if m.value.endswith("the risk")]
     assert len(drivers) == 4
-    for sentence, (value, raises) in zip(drivers, strongest, strict=True):
-        assert value.lstrip("-") in sentence and sentence.endswith("raises the risk" if raises else "lowers the risk")
+    for sentence, (label, unit, value, raises) in zip(drivers, strongest, strict=True):
+        assert sentence.startswith(f"- **{label}**: ")
+        assert sentence.endswith("raises the risk" if raises else "lowers the risk")
+        if value is not None:  # the stored number, to the decimal shown
+            shown = float(sentence.split(": ")[1].split(" ")[0].rstrip("%,"))
+            assert shown == pytest.approx(value, abs=0.05 if unit in ("%", "points") else 0.5)
 
 
 def test_statuses_other_than_reported_are_listed_and_not_charted(built, con):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from nsw_doe.defs.ml.attendance_risk import ATTENDANCE_QUERY, SCHOOLS_QUERY, attendance_risk_definitions
+from nsw_doe.defs.ml.attendance_risk import ATTENDANCE_QUERY, SCHOOLS_QUERY, STATE_QUERY, attendance_risk_definitions
 from nsw_doe.defs.resources import WarehouseResource
 from nsw_doe.ml import attendance_risk as risk
 from nsw_doe.warehouse import Warehouse
@@ -30,16 +30,11 @@ def attendance_rows(*rows) -> pd.DataFrame:
     return frame
 
 
-def test_the_state_rate_is_weighted_by_headcount_over_the_schools_that_reported_both():
-    attendance = attendance_rows(
-        (1, 2021, 90.0, "reported", 900),
-        (2, 2021, 80.0, "reported", 100),
-        (3, 2021, None, "suppressed", 5000),  # no rate: does not weigh
-        (4, 2021, 10.0, "reported", None),  # no headcount: does not weigh
-        (1, 2022, 85.0, "reported", 10),
-    )
-    state = risk.state_weighted_rates(attendance)
-    assert state.to_dict() == {2021: pytest.approx(89.0), 2022: pytest.approx(85.0)}  # the mean of rates: 60
+def test_the_state_rates_are_read_as_given_and_a_year_without_one_is_left_out():
+    """The model forms no state rate of its own: it reads reporting.rpt__state_attendance_rate's (whose weighting
+    tests/test_reporting.py checks against the semantic metric)."""
+    state = pd.DataFrame({"calendar_year": [2019, 2020, 2021], "attendance_rate": [91.5, None, 88.25]})
+    assert risk.state_rates(state).to_dict() == {2019: 91.5, 2021: 88.25}
 
 
 def test_history_is_built_from_earlier_reported_years_and_last_year_skips_the_missing_2020():
@@ -134,20 +129,46 @@ def test_drivers_group_each_feature_s_columns_and_add_up_to_the_score_against_th
     assert len(drivers) == 50 * 11 and list(drivers.columns) == [
         "school_code",
         "feature",
+        "label",
+        "unit",
         "feature_value",
+        "category",
         "contribution",
     ]
     first = drivers[drivers.school_code == 1150].set_index("feature")
-    assert first.loc["asgs_remoteness", "feature_value"] == frame.loc[150, "asgs_remoteness"]
+    assert first.loc["asgs_remoteness", "category"] == frame.loc[150, "asgs_remoteness"]
+    assert np.isnan(first.loc["asgs_remoteness", "feature_value"])
+    assert first.loc["last_gap", "feature_value"] == frame.loc[150, "last_gap"]
 
 
-def test_driver_values_read_as_people_read_them():
-    assert risk._feature_text("log_enrolment_fte", np.log1p(627.0)) == "627"
-    assert risk._feature_text("icsea_value", 1115.0) == "1115"
-    assert risk._feature_text("last_gap", 4.26) == "4.3"
-    assert risk._feature_text("years_reported", 10.0) == "10"
-    assert risk._feature_text("indigenous_pct", np.nan) == "missing"
-    assert risk._feature_text("asgs_remoteness", "Unknown") == "Unknown"
+def test_every_feature_of_the_model_is_in_the_registry_once_with_a_label_and_a_unit():
+    names = [feature.name for feature in risk.FEATURES]
+    assert len(names) == len(set(names)) == len(risk.NUMERIC_FEATURES + risk.CATEGORICAL_FEATURES)
+    assert set(names) == set(risk.NUMERIC_FEATURES + risk.CATEGORICAL_FEATURES)
+    assert all(feature.label and feature.unit for feature in risk.FEATURES)
+    assert {f.name for f in risk.FEATURES if f.unit == risk.CATEGORY} == set(risk.CATEGORICAL_FEATURES)
+
+
+def test_driver_values_are_numbers_in_their_unit_and_categories_text():
+    """The enrolment FTE rather than its log; a value the school lacked (imputed by the model) is null, and so is
+    the model's Unknown category."""
+    frame = pd.DataFrame(
+        {
+            **{feature: [1.0, np.nan] for feature in risk.NUMERIC_FEATURES},
+            "log_enrolment_fte": [np.log1p(627.0), np.nan],
+            "icsea_value": [1115.0, np.nan],
+            "last_gap": [4.26, -1.0],
+            "asgs_remoteness": ["Major Cities of Australia", risk.UNKNOWN],
+            "level_of_schooling": ["Primary School", "Primary School"],
+        }
+    )
+    values = risk.feature_values(frame)
+    assert list(values.columns) == [feature.name for feature in risk.FEATURES]
+    assert values.at[0, "log_enrolment_fte"] == pytest.approx(627.0)
+    assert values.at[0, "icsea_value"] == 1115.0 and values.at[0, "last_gap"] == 4.26
+    assert np.isnan(values.at[1, "icsea_value"]) and np.isnan(values.at[1, "log_enrolment_fte"])
+    assert values.at[0, "asgs_remoteness"] == "Major Cities of Australia"
+    assert values.at[1, "asgs_remoteness"] is None
 
 
 # ---------------------------------------------------------------------------------------------- the real build
@@ -155,9 +176,10 @@ def test_driver_values_read_as_people_read_them():
 
 @pytest.fixture(scope="module")
 def frames(built) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """What the asset reads: marts.fct__attendance and marts.dim__school of the shared build."""
+    """What the asset reads: marts.fct__attendance, marts.dim__school and reporting.rpt__state_attendance_rate of
+    the shared build."""
     with Warehouse(built[0].warehouse_dir).connect_read_only() as con:
-        return con.execute(ATTENDANCE_QUERY).df(), con.execute(SCHOOLS_QUERY).df()
+        return con.execute(ATTENDANCE_QUERY).df(), con.execute(SCHOOLS_QUERY).df(), con.execute(STATE_QUERY).df()
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +198,7 @@ def published_state_rates(con) -> dict[int, float]:
 
 
 def test_the_state_weighted_rate_lands_within_0_2_points_of_the_published_state_row(con, frames):
-    computed = risk.state_weighted_rates(frames[0])
+    computed = risk.state_rates(frames[2])
     published = published_state_rates(con)
     assert sorted(computed.index) == sorted(published) and len(published) == 11  # 2011-2022, no 2020
     misses = {year: round(computed[year] - value, 3) for year, value in published.items()}
@@ -211,7 +233,7 @@ def test_no_feature_uses_the_label_year(frames, dataset):
     """Change everything of 2022 but the labels (its rates pulled halfway to the state rate, which keeps each school
     on its side and the weighted rate where it is; its headcounts tripled; every attribute of the vintages published
     since 1 January 2022) and the scores do not move. Change 2021 and they do."""
-    attendance, schools = frames
+    attendance, schools, state = frames
     before = risk.evaluate(dataset)
 
     changed = attendance.copy()
@@ -225,7 +247,7 @@ def test_no_feature_uses_the_label_year(frames, dataset):
     changed_schools.loc[later, "lbote_pct"] = 99.0
     changed_schools.loc[later, "asgs_remoteness"] = "Very Remote Australia"
     changed_schools.loc[later, "level_of_schooling"] = "Other School"
-    after = risk.attendance_risk(changed, changed_schools)
+    after = risk.attendance_risk(changed, changed_schools, state)
     assert after.dataset.vintage == dataset.vintage == dt.date(2020, 3, 5)
     assert after.dataset.state_rate == pytest.approx(dataset.state_rate, abs=1e-9)
     assert after.risk["is_below_state_rate"].equals(before.risk["is_below_state_rate"])
@@ -235,7 +257,7 @@ def test_no_feature_uses_the_label_year(frames, dataset):
     earlier = attendance.copy()
     in_2021 = (earlier["calendar_year"] == 2021) & (earlier["school_code"] % 2 == 0)
     earlier.loc[in_2021, "attendance_rate"] = earlier.loc[in_2021, "attendance_rate"] - 3
-    moved = risk.attendance_risk(earlier, schools)
+    moved = risk.attendance_risk(earlier, schools, state)
     assert not np.allclose(moved.risk["risk_score"].to_numpy(), before.risk["risk_score"].to_numpy())
 
 
@@ -322,11 +344,22 @@ def test_each_school_s_drivers_explain_its_out_of_fold_score(con, dataset):
         )
         np.testing.assert_allclose(total[held_out], fitted.decision_function(features[held_out]) - at_mean, atol=1e-8)
 
-    # The text is the school's own value: 1001's last reported rate before 2022 is its 2021 rate.
+    # The value is the school's own, as a number: 1001's last reported rate before 2022 is its 2021 rate.
     rate_2021 = con.execute(
         "select attendance_rate from marts.fct__attendance where school_code = 1001 and calendar_year = 2021"
     ).fetchone()[0]
-    assert drivers.query("school_code == 1001 and feature == 'last_rate'")["feature_value"].item() == f"{rate_2021:.1f}"
+    assert drivers.query("school_code == 1001 and feature == 'last_rate'")["feature_value"].item() == rate_2021
+    types = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() "
+            "where schema_name = 'ml' and table_name = 'attendance_risk_drivers'"
+        ).fetchall()
+    )
+    assert types["feature_value"] == "DOUBLE" and types["category"] == types["unit"] == types["label"] == "VARCHAR"
+    registry = {(f.name, f.label, f.unit) for f in risk.FEATURES}
+    assert (
+        set(con.execute("select distinct feature, label, unit from ml.attendance_risk_drivers").fetchall()) == registry
+    )
 
 
 def test_every_table_and_column_is_described(con):

@@ -31,7 +31,7 @@ def test_build_publishes_raw_and_staging_with_every_check_passing(built):
     assert summary.warehouse == settings.warehouse_dir / "nsw_doe.duckdb"
     assert summary.warehouse.exists()
     schemas = {s.schema: s for s in summary.schemas}
-    assert set(schemas) == {"raw", "staging", "prep", "marts", "quarantine", "semantic", "ml", "audit"}
+    assert set(schemas) == {"raw", "staging", "prep", "marts", "quarantine", "semantic", "ml", "audit", "reporting"}
     assert schemas["staging"].tables == 14
     # Every check the graph defines was evaluated, and passed (a skipped or failed check would be missing here).
     definitions = load_definitions()

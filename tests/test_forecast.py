@@ -210,19 +210,91 @@ def test_mape_is_in_percent_over_nonzero_actuals_and_the_choice_takes_the_lowest
     assert fc.choose_methods(table, horizons=(1,)) == {"level": "linear_trend"}
 
 
-def test_empirical_intervals_scale_the_backtest_errors_by_the_series_level():
+def test_conformal_intervals_scale_the_backtest_errors_by_the_series_level_and_are_never_zero_wide():
+    # Made it fail by dropping the floor of the scale at 1 and by taking q from the absolute errors unscaled.
     enrolment, segments = synthetic_frames(n_years=20)
     panel = fc.build_panel(enrolment, segments)
-    predictions = fc.backtest(panel, CHEAP_METHODS)
-    quantiles = fc.error_quantiles(predictions)
-    chosen = {kind: "linear_trend" for kind in fc.SERIES_KINDS}
-    result = fc.forecast(panel, chosen, quantiles, CHEAP_METHODS)
+    predictions = fc.rolling_intervals(fc.backtest(panel, CHEAP_METHODS))
+    chosen = {kind: "naive" for kind in fc.SERIES_KINDS}
+    result = fc.forecast(panel, chosen, fc.interval_quantiles(predictions), CHEAP_METHODS)
     assert result.groupby("series")["calendar_year"].apply(list).map(len).eq(5).all()
     assert (result["yhat_lower"] <= result["yhat"]).all() and (result["yhat"] <= result["yhat_upper"]).all()
-    # Every school is an exact line, which linear_trend predicts without error: zero-width intervals.
-    school3 = result[result["series"] == "3"]
-    np.testing.assert_allclose(school3["yhat"], 400 + 5 * (school3["calendar_year"] - 2004))
-    np.testing.assert_allclose(school3["yhat_upper"] - school3["yhat_lower"], 0, atol=1e-9)
+    assert (result["yhat_upper"] - result["yhat_lower"] > 0).all(), "a zero-width interval claims certainty"
+    # School 3 grows 5 a year from 400: naive misses by about 5h / 475, so its half-width is about q * 475.
+    school3 = result[result["series"] == "3"].set_index("calendar_year")
+    assert (school3["yhat_upper"] - school3["yhat"]).is_monotonic_increasing
+
+
+def test_conformal_quantile_is_the_finite_sample_rank_and_needs_enough_errors():
+    assert np.isnan(fc.conformal_quantile(np.array([1.0, 2.0, 3.0])))
+    assert fc.conformal_quantile(np.array([4.0, 1.0, 3.0, 2.0])) == 4.0  # ceil(5 * 0.8) = 4th smallest
+    assert fc.conformal_quantile(np.arange(1.0, 11.0)) == 9.0  # ceil(11 * 0.8) = 9th
+
+
+def synthetic_predictions(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for origin in range(2010, 2020):
+        for series in range(20):
+            for h in (1, 2):
+                if origin + h <= 2020:
+                    actual = 100 + rng.normal(0, 5 * h)
+                    rows.append(("level", str(series), "naive", origin, origin + h, h, actual, 100.0, 100.0))
+    columns = ["series_kind", "series", "method", "origin_year", "calendar_year", "horizon", "actual", "yhat"]
+    return pd.DataFrame(rows, columns=[*columns, "origin_value"])
+
+
+def test_backtest_intervals_use_only_the_errors_known_at_their_origin():
+    # Made it fail by taking the quantile of every error of the group (in-sample): a later error changed an earlier
+    # interval, and the coverage of exchangeable errors rose above the band.
+    predictions = synthetic_predictions(np.random.default_rng(3))
+    before = fc.rolling_intervals(predictions)
+    later = predictions["origin_year"] >= 2016
+    changed = predictions.assign(actual=np.where(later, predictions["actual"] * 3, predictions["actual"]))
+    after = fc.rolling_intervals(changed)
+    known = predictions["calendar_year"] <= 2016  # intervals at origins up to 2016 only see errors known by then
+    early = predictions["origin_year"] <= 2016
+    pd.testing.assert_series_equal(before.loc[early, "yhat_upper"], after.loc[early, "yhat_upper"])
+    assert not known.all()
+    # The first origins have too few known errors for an 80% interval: none rather than a made-up one.
+    assert before.loc[before["origin_year"] == 2010, "yhat_lower"].isna().all()
+    assert (before["yhat_upper"] - before["yhat_lower"]).dropna().gt(0).all()
+    coverage = fc.interval_coverage(before)
+    assert coverage["nominal"].eq(0.8).all()
+    assert coverage["covered"].between(0.7, 0.9).all(), coverage
+
+
+def test_interval_coverage_counts_actuals_inside_their_interval():
+    intervals = pd.DataFrame(
+        {
+            "series_kind": "level",
+            "method": "naive",
+            "horizon": [1, 1, 1, 1, 2],
+            "actual": [10.0, 12.0, 15.0, 9.0, 1.0],
+            "yhat_lower": [9.0, 9.0, 9.0, np.nan, 0.0],
+            "yhat_upper": [11.0, 12.0, 14.0, np.nan, 2.0],
+        }
+    )
+    table = fc.interval_coverage(intervals)
+    assert table[["horizon", "covered", "n"]].values.tolist() == [[1, 2 / 3, 3], [2, 1.0, 1]]
+
+
+def test_the_method_choice_ranks_by_mean_mape_and_a_baseline_wins_when_nothing_beats_it():
+    # Made it fail by choosing on horizon 1 only, and by letting a method scored at fewer horizons take rank 1.
+    accuracy = pd.DataFrame(
+        {
+            "series_kind": "level",
+            "method": ["naive"] * 3 + ["damped_trend"] * 3 + ["prophet"],
+            "horizon": [1, 2, 3] * 2 + [1],
+            "mape": [2.0, 3.0, 4.0, 1.0, 3.5, 5.0, 0.1],
+            "n": 10,
+        }
+    )
+    choice = fc.method_choice(accuracy)
+    assert choice[["method", "is_baseline", "rank", "chosen"]].values.tolist() == [
+        ["naive", True, 1, True],
+        ["damped_trend", False, 2, False],
+    ]
+    assert choice["mean_mape"].tolist() == pytest.approx([3.0, 3.1666667])
 
 
 # --- the real data ---------------------------------------------------------------------------------------------------
@@ -358,20 +430,28 @@ def test_accuracy_is_recomputed_from_the_backtest_and_the_forecast_uses_the_best
     assert set(used) == set(fc.SERIES_KINDS)
 
 
+FORECAST_TABLES = (
+    "forecast_backtest",
+    "forecast_accuracy",
+    "forecast_method_choice",
+    "forecast_interval_coverage",
+    "enrolment_forecast",
+)
+
+
 def test_every_table_and_column_is_described(con):
+    tables = list(FORECAST_TABLES)
     described = con.execute(
-        "select table_name, comment from duckdb_tables() where schema_name = 'ml' and table_name in "
-        "('forecast_backtest', 'forecast_accuracy', 'enrolment_forecast')"
+        "select table_name, comment from duckdb_tables() where schema_name = 'ml' and list_contains(?, table_name)",
+        [tables],
     ).fetchall()
-    assert len(described) == 3 and all(comment for _, comment in described)
+    assert len(described) == len(tables) and all(comment for _, comment in described)
     blank = con.execute(
-        "select table_name, column_name from duckdb_columns() where schema_name = 'ml' and table_name in "
-        "('forecast_backtest', 'forecast_accuracy', 'enrolment_forecast') and coalesce(comment, '') = ''"
+        "select table_name, column_name from duckdb_columns() where schema_name = 'ml' "
+        "and list_contains(?, table_name) and coalesce(comment, '') = ''",
+        [tables],
     ).fetchall()
     assert blank == []
-
-
-FORECAST_TABLES = ("forecast_backtest", "forecast_accuracy", "enrolment_forecast")
 
 
 def table_rows(database, table: str) -> list[tuple]:
@@ -395,3 +475,44 @@ def test_a_second_run_writes_identical_tables(built, tmp_path):
     metadata = result.asset_materializations_for_node("enrolment_forecast_assets")[-1].metadata
     assert metadata["headline"].value.startswith("forecast MAPE h1 - statewide: ")
     assert metadata["rows"].value == len(table_rows(copy, "enrolment_forecast"))
+
+
+def test_the_built_intervals_are_honest(con):
+    """On the real data: every forecast interval is wider than zero; the backtest's intervals at origin t are those
+    the errors known at t give (recomputed from the stored table); the stored coverage is their share of actuals
+    inside; and where a kind has enough predictions (schools, remoteness) the chosen method's coverage is 75-85%."""
+    assert scalar(con, "select count(*) from ml.enrolment_forecast where yhat_upper - yhat_lower <= 0") == 0
+    backtest = con.execute("select * from ml.forecast_backtest where series_kind != 'school'").df()
+    origin_value = con.execute(
+        "select series_kind, series, origin_year, any_value(yhat) as origin_value from ml.forecast_backtest "
+        "where method = 'naive' group by all"
+    ).df()
+    frame = backtest.merge(origin_value, on=["series_kind", "series", "origin_year"])
+    recomputed = fc.rolling_intervals(frame.drop(columns=["yhat_lower", "yhat_upper"]))
+    np.testing.assert_allclose(recomputed["yhat_upper"], frame["yhat_upper"], rtol=1e-9)
+    coverage = con.execute(
+        "select c.series_kind, c.horizon, c.covered, c.n from ml.forecast_interval_coverage c "
+        "join ml.forecast_method_choice m using (series_kind, method) where m.chosen"
+    ).df()
+    assert set(coverage["horizon"]) == {1, 2, 3}
+    enough = coverage[coverage["series_kind"].isin(["school", "remoteness"])]
+    assert enough["covered"].between(0.75, 0.85).all(), enough
+    stored = con.execute(
+        "select avg((actual between yhat_lower and yhat_upper)::int) from ml.forecast_backtest "
+        "where series_kind = 'level' and method = 'damped_trend' and horizon = 1 and yhat_lower is not null"
+    ).fetchone()[0]
+    assert coverage.set_index(["series_kind", "horizon"]).loc[("level", 1), "covered"] == pytest.approx(stored)
+
+
+def test_the_chosen_method_beats_every_baseline_or_is_one(con):
+    # A model that no longer beats its baseline is not chosen: the baseline is, and the page says so.
+    rows = con.execute(
+        "select series_kind, method, is_baseline, mean_mape, rank, chosen from ml.forecast_method_choice"
+    ).df()
+    for kind, group in rows.groupby("series_kind"):
+        chosen = group[group["chosen"]]
+        assert len(chosen) == 1 and chosen["rank"].iat[0] == 1
+        baselines = group.loc[group["is_baseline"], "mean_mape"]
+        assert chosen["mean_mape"].iat[0] <= baselines.min(), kind
+    used = dict(con.execute("select series_kind, any_value(method) from ml.enrolment_forecast group by all").fetchall())
+    assert used == dict(rows.loc[rows["chosen"], ["series_kind", "method"]].values.tolist())

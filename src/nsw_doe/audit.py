@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from nsw_doe.settings import PROJECT_ROOT, Settings
+from nsw_doe.settings import Settings, project_dir
 from nsw_doe.sources.catalog import load_manifest
 from nsw_doe.table_comments import write_frame
 
@@ -27,7 +27,7 @@ def code_version() -> str | None:
     """The git commit the build ran from, or None outside a git checkout."""
     try:
         result = subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"],
+            ["git", "-C", str(project_dir()), "rev-parse", "--short=12", "HEAD"],
             capture_output=True,
             text=True,
             timeout=10,

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nsw_doe.settings import PROJECT_ROOT, installed_script, load_settings
+from nsw_doe.settings import installed_script, load_settings, project_dir
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 sources_app = typer.Typer(help="The pinned source snapshot and the live portal.", no_args_is_help=True)
@@ -161,7 +161,7 @@ def ui(port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000
         instance_config.write_text("telemetry:\n  enabled: false\n")
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     command = [installed_script("dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)]
-    raise typer.Exit(run_server(command, cwd=PROJECT_ROOT, env=env))
+    raise typer.Exit(run_server(command, cwd=project_dir(), env=env))
 
 
 @app.command("app")
@@ -172,7 +172,7 @@ def report_app(port: Annotated[int, typer.Option(help="Port of the report app.")
     from nsw_doe.child_processes import run_server
 
     console.print(f"The report app: http://127.0.0.1:{port} (Ctrl+C stops it)")
-    raise typer.Exit(run_server(streamlit_command(port), cwd=PROJECT_ROOT))
+    raise typer.Exit(run_server(streamlit_command(port), cwd=project_dir()))
 
 
 @app.command()

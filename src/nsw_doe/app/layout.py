@@ -12,7 +12,8 @@ import streamlit as st
 from nsw_doe.app.data import query
 
 ATTRIBUTION = "NSW Department of Education, via Data.NSW, CC BY 4.0"
-UNKNOWN = "n/a"  # how a missing number reads
+# How every missing value reads, number or text (the one word the pages use: the source did not publish it).
+MISSING = "not published"
 
 
 def is_missing(value) -> bool:
@@ -22,12 +23,12 @@ def is_missing(value) -> bool:
 
 def count(value) -> str:
     """A whole number with thousands separators."""
-    return UNKNOWN if is_missing(value) else f"{round(value):,}"
+    return MISSING if is_missing(value) else f"{round(value):,}"
 
 
 def rate(value, suffix: str = "%") -> str:
     """A rate with one decimal."""
-    return UNKNOWN if is_missing(value) else f"{value:,.1f}{suffix}"
+    return MISSING if is_missing(value) else f"{value:,.1f}{suffix}"
 
 
 def change(value, unit: str = "") -> str | None:

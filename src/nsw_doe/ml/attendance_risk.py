@@ -6,7 +6,9 @@ The question is asked as it would have been on 1 January of the label year: ever
   school's reported rate is below the state's rate for that year, weighted by headcount: sum(rate x headcount) /
   sum(headcount) over the schools that reported a rate and a headcount. Schools with no reported rate that year
   (suppressed, not applicable, not reported) are not labelled, and so not scored; a school that reported a rate but
-  no headcount is labelled (its rate can be compared), it only does not weigh in the state rate.
+  no headcount is labelled (its rate can be compared), it only does not weigh in the state rate. The state rates are
+  read, not computed here: the caller passes reporting.rpt__state_attendance_rate, which forms them as the semantic
+  metric attendance_rate does.
 - **Attributes**: the school's row in the last master-dataset vintage published before 1 January of the label year
   (`dim__school` rows valid on that vintage's date): ICSEA, remoteness, level of schooling, size (log of the
   vintage's enrolment FTE), LBOTE % and Indigenous %. Schools opened since have none: numeric features are imputed
@@ -34,6 +36,8 @@ The question is asked as it would have been on 1 January of the label year: ever
   feature became (its scaled value and missing flag, or its one-hot categories): in log-odds, relative to the
   average training school. A school's contributions add up to its score's log-odds minus the fold model's log-odds at
   the training folds' mean.
+  Each feature's label and unit are defined once, in the registry `FEATURES`, which the drivers table carries (values
+  as numbers in their unit, categories as text).
 """
 
 from __future__ import annotations
@@ -60,19 +64,37 @@ BASELINE_GAP = "baseline_gap"
 MODELS = (MODEL, BASELINE, BASELINE_GAP)
 METRICS = ("roc_auc", "brier")
 
-NUMERIC_FEATURES = (
-    "icsea_value",
-    "log_enrolment_fte",
-    "lbote_pct",
-    "indigenous_pct",
-    "last_rate",
-    "last_gap",
-    "mean_gap",
-    "years_reported",
-    "years_since_last",
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature of the model, as the model uses it (`name`) and as people read it (`label`, and the `unit` of the
+    value ml.attendance_risk_drivers stores: CATEGORY for a categorical feature, whose value is text)."""
+
+    name: str
+    label: str
+    unit: str
+
+
+CATEGORY = "category"
+# The model's features, their units and labels, defined once: the model, ml.attendance_risk_drivers and the school
+# profile all read this registry. log_enrolment_fte is stored as the enrolment FTE itself (the model uses its log).
+FEATURES = (
+    Feature("icsea_value", "ICSEA (2020 school list)", "index"),
+    Feature("log_enrolment_fte", "Enrolment, FTE (2020 school list)", "FTE"),
+    Feature("lbote_pct", "Students with a language background other than English, % (2020 list)", "%"),
+    Feature("indigenous_pct", "Aboriginal and Torres Strait Islander students, % (2020 list)", "%"),
+    Feature("last_rate", "Attendance rate in its last reported year before", "%"),
+    Feature("last_gap", "Gap to the state rate that year, points", "points"),
+    Feature("mean_gap", "Average gap to the state rate over all earlier years, points", "points"),
+    Feature("years_reported", "Years with a reported attendance rate before", "years"),
+    Feature("years_since_last", "Years since its last reported rate", "years"),
+    Feature("asgs_remoteness", "Remoteness", CATEGORY),
+    Feature("level_of_schooling", "Level of schooling", CATEGORY),
 )
-CATEGORICAL_FEATURES = ("asgs_remoteness", "level_of_schooling")
-UNKNOWN = "Unknown"
+FEATURE_BY_NAME = {feature.name: feature for feature in FEATURES}
+NUMERIC_FEATURES = tuple(feature.name for feature in FEATURES if feature.unit != CATEGORY)
+CATEGORICAL_FEATURES = tuple(feature.name for feature in FEATURES if feature.unit == CATEGORY)
+UNKNOWN = "Unknown"  # the category the model gives a school with none
 
 # The baseline's one feature: last available year's rate below that year's state rate.
 BELOW, NOT_BELOW, NO_HISTORY = "below", "not_below", "no_history"
@@ -125,14 +147,13 @@ def reported(attendance: pd.DataFrame) -> pd.DataFrame:
     return attendance[(attendance["attendance_status"] == "reported") & attendance["attendance_rate"].notna()]
 
 
-def state_weighted_rates(attendance: pd.DataFrame) -> pd.Series:
-    """The state's rate per calendar year: sum(rate x headcount) / sum(headcount) over the schools that reported
-    both."""
-    rows = reported(attendance)
-    rows = rows[rows["headcount"].notna() & (rows["headcount"] > 0)]
-    weighted = (rows["attendance_rate"] * rows["headcount"]).groupby(rows["calendar_year"]).sum()
-    rate = weighted / rows["headcount"].groupby(rows["calendar_year"]).sum()
-    return rate.astype(float).rename("state_rate").sort_index()
+def state_rates(state: pd.DataFrame) -> pd.Series:
+    """The state's weighted rate per calendar year, from `state` (reporting.rpt__state_attendance_rate's
+    calendar_year and attendance_rate: sum(rate x headcount) / sum(headcount) over the schools that reported both,
+    the semantic metric attendance_rate); years without a rate (2020) left out."""
+    rows = state.dropna(subset=["attendance_rate"])
+    rate = pd.Series(rows["attendance_rate"].astype(float).to_numpy(), index=rows["calendar_year"].astype(int))
+    return rate.rename("state_rate").rename_axis("calendar_year").sort_index()
 
 
 def latest_year(attendance: pd.DataFrame) -> int:
@@ -195,14 +216,17 @@ def history_features(attendance: pd.DataFrame, state: pd.Series, label_year: int
     )
 
 
-def build_dataset(attendance: pd.DataFrame, schools: pd.DataFrame, label_year: int | None = None) -> Dataset:
+def build_dataset(
+    attendance: pd.DataFrame, schools: pd.DataFrame, state: pd.DataFrame, label_year: int | None = None
+) -> Dataset:
     """Labels of the label year and features from before it, one row per labelled school, sorted by school_code.
 
     `attendance` is marts.fct__attendance (school_code, school_sk, calendar_year, attendance_rate,
     attendance_status, headcount); `schools` is marts.dim__school (its type-2 rows with valid_from, valid_to,
-    is_inferred and the attributes)."""
+    is_inferred and the attributes); `state` is reporting.rpt__state_attendance_rate (calendar_year and the state's
+    weighted attendance_rate), the one place the state rate is formed."""
     label_year = latest_year(attendance) if label_year is None else label_year
-    state = state_weighted_rates(attendance)
+    state = state_rates(state)
     if label_year not in state.index:
         raise ValueError(f"no state rate for {label_year}")
     state_rate = float(state[label_year])
@@ -278,23 +302,35 @@ def contributions(pipeline: Pipeline, train: pd.DataFrame, test: pd.DataFrame) -
     return by_column.T.groupby(level=0, sort=False).sum().T[list(NUMERIC_FEATURES + CATEGORICAL_FEATURES)]
 
 
-def _feature_text(feature: str, value) -> str:
-    """A feature's value as people read it (enrolment FTE rather than its log)."""
-    if feature in CATEGORICAL_FEATURES:
-        return str(value)
-    if pd.isna(value):
-        return "missing"
-    value = float(np.expm1(value)) if feature == "log_enrolment_fte" else float(value)
-    return f"{value:.0f}" if feature in ("log_enrolment_fte", "icsea_value") or value.is_integer() else f"{value:.1f}"
+def feature_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """The schools' values of every feature as people read them, in the registry's order: numbers (the enrolment FTE
+    rather than its log) with null where the school had none (the model imputed it), categories as text with null
+    for the model's UNKNOWN."""
+    values = {}
+    for feature in FEATURES:
+        column = frame[feature.name]
+        if feature.unit == CATEGORY:
+            values[feature.name] = column.astype(object).where(column.notna() & (column != UNKNOWN), None)
+        elif feature.name == "log_enrolment_fte":
+            values[feature.name] = np.expm1(column.astype(float))
+        else:
+            values[feature.name] = column.astype(float)
+    return pd.DataFrame(values, index=frame.index)
 
 
 def drivers_table(frame: pd.DataFrame, contribution: pd.DataFrame) -> pd.DataFrame:
-    """ml.attendance_risk_drivers: one row per school and original feature, with the school's value as text."""
+    """ml.attendance_risk_drivers: one row per school and feature, with the feature's label and unit from the
+    registry and the school's value as a number (`feature_value`) or, for a category, as text (`category`)."""
     long = contribution.rename_axis(index="row", columns="feature").stack().rename("contribution").reset_index()
     long["school_code"] = frame["school_code"].to_numpy()[long["row"]]
-    pairs = zip(long["row"], long["feature"], strict=True)
-    long["feature_value"] = [_feature_text(feature, frame.at[row, feature]) for row, feature in pairs]
-    return long[["school_code", "feature", "feature_value", "contribution"]]
+    values = feature_values(frame)
+    numeric = long["feature"].map(lambda name: FEATURE_BY_NAME[name].unit != CATEGORY).to_numpy(dtype=bool)
+    value = [values.at[row, feature] for row, feature in zip(long["row"], long["feature"], strict=True)]
+    long["feature_value"] = pd.Series([v if n else None for v, n in zip(value, numeric, strict=True)], dtype=float)
+    long["category"] = pd.Series([None if n else v for v, n in zip(value, numeric, strict=True)], dtype=object)
+    long["label"] = long["feature"].map(lambda name: FEATURE_BY_NAME[name].label)
+    long["unit"] = long["feature"].map(lambda name: FEATURE_BY_NAME[name].unit)
+    return long[["school_code", "feature", "label", "unit", "feature_value", "category", "contribution"]]
 
 
 def baseline_probabilities(train_feature: np.ndarray, train_label: np.ndarray, test_feature: np.ndarray) -> np.ndarray:
@@ -396,6 +432,9 @@ def training_fit_auc(dataset: Dataset) -> float:
     return float(roc_auc_score(label, make_pipeline().fit(features, label).predict_proba(features)[:, 1]))
 
 
-def attendance_risk(attendance: pd.DataFrame, schools: pd.DataFrame, label_year: int | None = None) -> RiskResult:
-    """Everything the asset writes, from marts.fct__attendance and marts.dim__school."""
-    return evaluate(build_dataset(attendance, schools, label_year))
+def attendance_risk(
+    attendance: pd.DataFrame, schools: pd.DataFrame, state: pd.DataFrame, label_year: int | None = None
+) -> RiskResult:
+    """Everything the asset writes, from marts.fct__attendance, marts.dim__school and the state rates of
+    reporting.rpt__state_attendance_rate."""
+    return evaluate(build_dataset(attendance, schools, state, label_year))

@@ -1,11 +1,12 @@
 """Headcount forecasts: the series, the methods, a rolling-origin backtest, its accuracy, the method chosen per kind
 of series, and the forecast with 80% intervals.
 
-Pure functions on frames and arrays; `nsw_doe.defs.ml.forecast` reads the marts and writes the `ml` tables.
+Pure functions on frames and arrays; `nsw_doe.defs.ml.forecast` reads the marts (its SQL), writes the `ml` tables and
+says what they hold.
 
 - **Series.** Actuals are sums of `fct__enrolment.headcount` (a suppressed cell is missing, never zero). Kinds:
   `statewide` (every school), `level`, `directorate`, `remoteness` (schools grouped by their *current* attributes:
-  see `CURRENT_SEGMENTS_SQL`), and `school` (one series per school).
+  see `nsw_doe.defs.ml.forecast.CURRENT_SEGMENTS_SQL`), and `school` (one series per school).
 - **Eligibility.** A series is forecast from an origin year when it has at least `MIN_HISTORY` observed years up
   to the origin and is open in it (a school with a row that year, suppressed or not); the final forecast also
   leaves out schools the latest master-dataset vintage no longer lists (closed or merged since).
@@ -14,10 +15,13 @@ Pure functions on frames and arrays; `nsw_doe.defs.ml.forecast` reads the marts 
 - **Backtest.** For every origin t from `FIRST_ORIGIN` to the last actual year minus 1, fit on years <= t and
   predict t+1..t+3; rows only where the target year has an actual.
 - **Choice.** Per series kind, the method with the lowest mean of MAPE over horizons 1-3; ties go to the simpler
-  method (the order of `METHODS`).
-- **Intervals.** Prophet's own (interval_width 0.8, fixed seed). For the other methods, empirical: the 10th and
-  90th percentiles of the backtest's errors for that kind, method and horizon (1-5), each error scaled by the
-  series' value at its origin, so that one set of quantiles fits series of any size.
+  method (the order of `METHODS`): `method_choice`, the table `ml.forecast_method_choice`.
+- **Intervals.** Split-conformal, the same for every method: the 80% interval is yhat +/- q * scale, where scale is
+  the series' last actual at the origin (at least 1) and q the finite-sample conformal quantile
+  (ceil((n+1) * 0.8) / n) of the absolute scaled errors |actual - yhat| / scale of the backtest, pooled over every
+  series of the kind, per method and horizon. In the backtest, the interval at origin t uses only the errors
+  already known at t (target year <= t), so its coverage (`interval_coverage`) is measured out of sample; the
+  forecast uses every error of the backtest (all known by the last actual year).
 """
 
 from __future__ import annotations
@@ -50,32 +54,6 @@ SEED = 20_240_101
 LINEAR_TREND_WINDOW = 5
 
 STATEWIDE_SERIES = "statewide"
-
-# The query the asset runs: one row per school and year (headcount null when suppressed or invalid), and each
-# school's current segment attributes (see current_segments).
-ENROLMENT_SQL = """
-select school_code, calendar_year, headcount
-from marts.fct__enrolment
-order by school_code, calendar_year
-"""
-
-CURRENT_SEGMENTS_SQL = """
--- Each school's current segment: the value its latest master-dataset vintage published (for a closed school, the
--- last vintage that listed it); where that vintage left an attribute blank, the latest one that gave it. Schools
--- known only from fact files (closed before the first vintage, 2018) have none and belong to no segment.
-select
-    school_code,
-    arg_max(level_of_schooling, valid_from) filter (where level_of_schooling is not null) as level_of_schooling,
-    arg_max(operational_directorate, valid_from) filter (where operational_directorate is not null)
-        as operational_directorate,
-    arg_max(asgs_remoteness, valid_from) filter (where asgs_remoteness is not null) as asgs_remoteness,
-    -- In the latest vintage: a school that is not has closed (or merged) since, and is not forecast.
-    bool_or(is_current) as is_current
-from marts.dim__school
-where school_code != -1 and not is_inferred
-group by school_code
-order by school_code
-"""
 
 
 @dataclass(frozen=True)
@@ -335,7 +313,8 @@ def prophet(history: np.ndarray, years: np.ndarray, horizon: int) -> np.ndarray:
 
 
 def prophet_intervals(history: np.ndarray, years: np.ndarray, horizon: int) -> tuple[np.ndarray, ...]:
-    """Prophet's forecast with its own 80% interval (1,000 uncertainty samples drawn from a fixed seed)."""
+    """Prophet's forecast with its own 80% interval (1,000 uncertainty samples drawn from a fixed seed). Not used by
+    the forecast, whose intervals are the backtest's conformal ones for every method."""
     shape = (history.shape[0], horizon)
     yhat, lower, upper = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     with _quiet_prophet():
@@ -354,18 +333,16 @@ def prophet_intervals(history: np.ndarray, years: np.ndarray, horizon: int) -> t
 
 
 Predict = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
-IntervalPredict = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, ...]]
 
 
 @dataclass(frozen=True)
 class Method:
-    """A forecasting method: its name in the tables, its point forecast, the series kinds it runs on, and, if it
-    has them, its own intervals (otherwise the backtest's empirical ones are used)."""
+    """A forecasting method: its name in the tables, its point forecast and the series kinds it runs on. Its
+    intervals are the backtest's conformal ones, whatever the method."""
 
     name: str
     predict: Predict
     kinds: tuple[str, ...]
-    intervals: IntervalPredict | None = None
     description: str = ""
 
 
@@ -378,7 +355,7 @@ METHODS: tuple[Method, ...] = (
     Method("linear_trend", linear_trend, SERIES_KINDS, description="least squares on the last 5 years (baseline)"),
     Method("drift", drift, SERIES_KINDS, description="last value plus the history's average yearly change"),
     Method("damped_trend", damped_trend, SERIES_KINDS, description="Holt's damped trend, parameters per series"),
-    Method("prophet", prophet, SEGMENT_KINDS, prophet_intervals, description="Prophet, linear growth, no seasonality"),
+    Method("prophet", prophet, SEGMENT_KINDS, description="Prophet, linear growth, no seasonality"),
 )
 BASELINES = ("naive", "linear_trend")
 
@@ -483,32 +460,131 @@ def accuracy(predictions: pd.DataFrame, max_horizon: int = BACKTEST_HORIZON) -> 
     )
 
 
+def method_choice(
+    accuracy_table: pd.DataFrame, horizons: tuple[int, ...] = CHOICE_HORIZONS, methods: tuple[Method, ...] = METHODS
+) -> pd.DataFrame:
+    """Per series kind and method scored at every one of `horizons`: `mean_mape` (the mean of its MAPE over them),
+    `is_baseline`, `rank` (1 = lowest mean MAPE; a tie goes to the earlier, simpler method of `methods`) and
+    `chosen` (rank 1: the method that makes the kind's forecast)."""
+    order = {m.name: i for i, m in enumerate(methods)}
+    kind_order = {k: i for i, k in enumerate(SERIES_KINDS)}
+    scored = accuracy_table[accuracy_table["horizon"].isin(horizons) & accuracy_table["method"].isin(order)]
+    table = (
+        scored.groupby(["series_kind", "method"], sort=False)
+        .agg(mean_mape=("mape", "mean"), horizons=("horizon", "nunique"))
+        .reset_index()
+    )
+    table = table[table["horizons"] == len(horizons)].drop(columns="horizons")
+    table = (
+        table.assign(_k=table["series_kind"].map(kind_order).fillna(len(kind_order)), _m=table["method"].map(order))
+        .sort_values(["_k", "series_kind", "mean_mape", "_m"], kind="stable")
+        .drop(columns=["_k", "_m"])
+        .reset_index(drop=True)
+    )
+    table.insert(2, "is_baseline", table["method"].isin(BASELINES))
+    table["rank"] = table.groupby("series_kind", sort=False).cumcount() + 1
+    table["chosen"] = table["rank"] == 1
+    return table
+
+
+def chosen_methods(choice: pd.DataFrame) -> dict[str, str]:
+    """{series kind: the method chosen}, in the order of SERIES_KINDS, from a `method_choice` table."""
+    chosen = choice[choice["chosen"]].set_index("series_kind")["method"]
+    return {k: chosen[k] for k in SERIES_KINDS if k in chosen.index}
+
+
 def choose_methods(
     accuracy_table: pd.DataFrame, horizons: tuple[int, ...] = CHOICE_HORIZONS, methods: tuple[Method, ...] = METHODS
 ) -> dict[str, str]:
     """Per series kind, the method with the lowest mean MAPE over `horizons`; a tie goes to the earlier (simpler)
     method of `methods`."""
-    order = {m.name: i for i, m in enumerate(methods)}
-    chosen = {}
-    scores = (
-        accuracy_table[accuracy_table["horizon"].isin(horizons)]
-        .groupby(["series_kind", "method"], sort=False)["mape"]
-        .mean()
+    return chosen_methods(method_choice(accuracy_table, horizons, methods))
+
+
+# --- intervals -------------------------------------------------------------------------------------------------------
+
+
+def interval_scale(level) -> np.ndarray:
+    """What an error is divided by to compare series of any size: the series' last actual (at least 1, so that a
+    series at zero still gets an interval)."""
+    return np.maximum(np.asarray(level, dtype="float64"), 1.0)
+
+
+def scaled_errors(predictions: pd.DataFrame) -> np.ndarray:
+    """|actual - yhat| / interval_scale(origin_value) for each prediction."""
+    error = np.abs(predictions["actual"].to_numpy(dtype="float64") - predictions["yhat"].to_numpy(dtype="float64"))
+    return error / interval_scale(predictions["origin_value"])
+
+
+def conformal_quantile(errors: np.ndarray, width: float = INTERVAL_WIDTH) -> float:
+    """The split-conformal quantile of n absolute errors: the ceil((n + 1) * width)-th smallest, so that a new error
+    exchangeable with them falls at or below it with probability >= width. NaN when there are too few errors for
+    the level (fewer than 4 for 80%)."""
+    n = errors.size
+    k = int(np.ceil(round((n + 1) * width, 9)))
+    if n == 0 or k > n:
+        return float("nan")
+    return float(np.partition(errors, k - 1)[k - 1])
+
+
+GROUP = ["series_kind", "method", "horizon"]
+
+
+def rolling_intervals(predictions: pd.DataFrame, width: float = INTERVAL_WIDTH) -> pd.DataFrame:
+    """The backtest's predictions with their out-of-sample interval, `yhat_lower` and `yhat_upper`: at origin t,
+    yhat +/- q * interval_scale(origin_value), q the conformal quantile of the scaled errors of the same kind,
+    method and horizon whose target year is <= t (the errors known at t; none from t or later origins). Null where
+    fewer errors were known than the level needs."""
+    errors = scaled_errors(predictions)
+    origin = predictions["origin_year"].to_numpy()
+    target = predictions["calendar_year"].to_numpy()
+    q = np.full(len(predictions), np.nan)
+    for index in predictions.groupby(GROUP, sort=False).indices.values():
+        for t in np.unique(origin[index]):
+            q[index[origin[index] == t]] = conformal_quantile(errors[index][target[index] <= t], width)
+    yhat = predictions["yhat"].to_numpy(dtype="float64")
+    half = q * interval_scale(predictions["origin_value"])
+    return predictions.assign(yhat_lower=np.maximum(yhat - half, 0.0), yhat_upper=yhat + half)
+
+
+def _kind_method_order(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    kind_order = {k: i for i, k in enumerate(SERIES_KINDS)}
+    method_order = {m.name: i for i, m in enumerate(METHODS)}
+    return (
+        table.assign(_k=table["series_kind"].map(kind_order), _m=table["method"].map(method_order).fillna(len(METHODS)))
+        .sort_values(["_k", "_m", *by], kind="stable")
+        .drop(columns=["_k", "_m"])
+        .reset_index(drop=True)
     )
-    for (kind, method), score in sorted(scores.items(), key=lambda item: (item[0][0], order.get(item[0][1], 99))):
-        if kind not in chosen or score < scores[(kind, chosen[kind])]:
-            chosen[kind] = method
-    return {k: chosen[k] for k in SERIES_KINDS if k in chosen}
 
 
-def error_quantiles(predictions: pd.DataFrame, width: float = INTERVAL_WIDTH) -> pd.DataFrame:
-    """The empirical interval per series kind, method and horizon: the (1-width)/2 and (1+width)/2 quantiles of the
-    backtest's errors (actual - yhat), each divided by the series' value at its origin."""
-    usable = predictions[predictions["origin_value"] > 0]
-    scaled = (usable["actual"] - usable["yhat"]) / usable["origin_value"]
-    low, high = (1 - width) / 2, (1 + width) / 2
-    grouped = usable.assign(error=scaled).groupby(["series_kind", "method", "horizon"], sort=True)["error"]
-    return pd.DataFrame({"q_low": grouped.quantile(low), "q_high": grouped.quantile(high)}).reset_index()
+def interval_coverage(
+    intervals: pd.DataFrame, width: float = INTERVAL_WIDTH, max_horizon: int = BACKTEST_HORIZON
+) -> pd.DataFrame:
+    """Out-of-sample coverage of the backtest's intervals (`rolling_intervals`) per series kind, method and horizon:
+    `nominal` (the width claimed), `covered` (the share of predictions whose actual fell inside, 0-1) and `n` (the
+    predictions that had an interval)."""
+    rows = intervals[(intervals["horizon"] <= max_horizon) & intervals["yhat_lower"].notna()]
+    inside = (rows["actual"] >= rows["yhat_lower"]) & (rows["actual"] <= rows["yhat_upper"])
+    table = (
+        rows.assign(inside=inside.astype("float64"))
+        .groupby(GROUP, sort=False)
+        .agg(covered=("inside", "mean"), n=("inside", "size"))
+        .reset_index()
+    )
+    table.insert(3, "nominal", width)
+    return _kind_method_order(table, ["method", "horizon"])
+
+
+def interval_quantiles(predictions: pd.DataFrame, width: float = INTERVAL_WIDTH) -> pd.DataFrame:
+    """For the forecast: the conformal quantile `q` of every scaled error of the backtest (all known by the last
+    actual year) per series kind, method and horizon, and `n`, how many errors it is taken from."""
+    errors = pd.Series(scaled_errors(predictions), index=predictions.index)
+    rows = [
+        (*key, conformal_quantile(errors[index].to_numpy(), width), len(index))
+        for key, index in predictions.groupby(GROUP, sort=True).groups.items()
+    ]
+    return pd.DataFrame(rows, columns=[*GROUP, "q", "n"])
 
 
 # --- the forecast ----------------------------------------------------------------------------------------------------
@@ -525,8 +601,7 @@ def forecast(
     latest master-dataset vintage), with the method chosen for its kind: `series`, `series_kind`, `school_code`,
     `calendar_year`, `yhat`, `yhat_lower`, `yhat_upper`, `method`.
 
-    Intervals are the method's own (Prophet) or the backtest's scaled error quantiles around the point forecast;
-    they are floored at zero and widened, where needed, to contain the point forecast."""
+    Intervals: yhat +/- q * interval_scale(last actual), q from `interval_quantiles`; floored at zero."""
     by_name = {m.name: m for m in methods}
     last_year = int(panel.years[-1])
     ok = eligible(panel, last_year) & panel.keys["is_current"].to_numpy()
@@ -540,20 +615,14 @@ def forecast(
             continue
         method = by_name[chosen[kind]]
         history = panel.values[rows]
-        if method.intervals is not None:
-            yhat, lower, upper = method.intervals(history, panel.years, horizon)
-        else:
-            yhat = method.predict(history, panel.years, horizon)
-            q = quantiles[(quantiles["series_kind"] == kind) & (quantiles["method"] == method.name)]
-            q = q.set_index("horizon").reindex(range(1, horizon + 1))
-            if q[["q_low", "q_high"]].isna().to_numpy().any():
-                raise ValueError(f"no backtest errors for {kind}/{method.name} at every horizon 1-{horizon}")
-            scale = last_observed(history)[:, None]
-            lower = yhat + scale * q["q_low"].to_numpy()[None, :]
-            upper = yhat + scale * q["q_high"].to_numpy()[None, :]
-        yhat = np.maximum(yhat, 0.0)
-        lower = np.minimum(np.maximum(lower, 0.0), yhat)
-        upper = np.maximum(upper, yhat)
+        yhat = np.maximum(method.predict(history, panel.years, horizon), 0.0)
+        q = quantiles[(quantiles["series_kind"] == kind) & (quantiles["method"] == method.name)]
+        q = q.set_index("horizon")["q"].reindex(range(1, horizon + 1))
+        if q.isna().any():
+            raise ValueError(f"too few backtest errors for {kind}/{method.name} at some horizon 1-{horizon}")
+        half = interval_scale(last_observed(history))[:, None] * q.to_numpy()[None, :]
+        lower = np.maximum(yhat - half, 0.0)
+        upper = yhat + half
         for h in range(1, horizon + 1):
             keys = panel.keys.iloc[rows].reset_index(drop=True)
             frames.append(
@@ -577,83 +646,28 @@ def forecast(
 
 @dataclass(frozen=True)
 class ForecastRun:
-    backtest: pd.DataFrame  # every prediction, horizons 1..FORECAST_HORIZON (the table keeps 1..BACKTEST_HORIZON)
+    backtest: pd.DataFrame  # every prediction with its out-of-sample interval, horizons 1..FORECAST_HORIZON
     accuracy: pd.DataFrame
+    choice: pd.DataFrame  # method_choice
     chosen: dict[str, str]
+    coverage: pd.DataFrame  # interval_coverage, horizons 1..BACKTEST_HORIZON
     forecast: pd.DataFrame
-    seconds: dict[str, float]  # time per method in the backtest, and of the final forecast
+    seconds: dict[str, float]  # time per method in the backtest, of the intervals, and of the final forecast
 
 
 def run(enrolment: pd.DataFrame, segments: pd.DataFrame, methods: tuple[Method, ...] = METHODS) -> ForecastRun:
-    """The whole pipeline: series, backtest, accuracy, choice, forecast."""
+    """The whole pipeline: series, backtest, accuracy, choice, intervals and their coverage, forecast."""
     seconds: dict[str, float] = {}
     panel = build_panel(enrolment, segments)
     predictions = backtest(panel, methods, seconds=seconds)
-    table = accuracy(predictions)
-    chosen = choose_methods(table, methods=methods)
     started = time.perf_counter()
-    result = forecast(panel, chosen, error_quantiles(predictions), methods)
+    predictions = rolling_intervals(predictions)
+    coverage = interval_coverage(predictions)
+    seconds["intervals"] = time.perf_counter() - started
+    table = accuracy(predictions)
+    choice = method_choice(table, methods=methods)
+    chosen = chosen_methods(choice)
+    started = time.perf_counter()
+    result = forecast(panel, chosen, interval_quantiles(predictions), methods)
     seconds["final forecast"] = time.perf_counter() - started
-    return ForecastRun(predictions, table, chosen, result, seconds)
-
-
-def mape_of(accuracy_table: pd.DataFrame, kind: str, method: str, horizon: int) -> float:
-    match = accuracy_table[
-        (accuracy_table["series_kind"] == kind)
-        & (accuracy_table["method"] == method)
-        & (accuracy_table["horizon"] == horizon)
-    ]
-    return float(match["mape"].iloc[0]) if len(match) else float("nan")
-
-
-def accuracy_markdown(accuracy_table: pd.DataFrame, chosen: dict[str, str]) -> str:
-    """MAPE per kind and method at each backtest horizon, as a Markdown table (the chosen method in bold)."""
-    horizons = sorted(accuracy_table["horizon"].unique())
-    lines = [
-        "| series kind | method | " + " | ".join(f"MAPE h{h}" for h in horizons) + " | n (h1) |",
-        "|---|---|" + "---:|" * (len(horizons) + 1),
-    ]
-    for (kind, method), group in accuracy_table.groupby(["series_kind", "method"], sort=False):
-        by_h = group.set_index("horizon")
-        name = f"**{method}**" if chosen.get(kind) == method else method
-        cells = " | ".join(f"{by_h.loc[h, 'mape']:.2f}%" if h in by_h.index else "" for h in horizons)
-        n = int(by_h.loc[horizons[0], "n"]) if horizons[0] in by_h.index else 0
-        lines.append(f"| {kind} | {name} | {cells} | {n:,} |")
-    return "\n".join(lines)
-
-
-def mean_mape(accuracy_table: pd.DataFrame, kind: str, method: str, horizons=CHOICE_HORIZONS) -> float:
-    rows = accuracy_table[
-        (accuracy_table["series_kind"] == kind)
-        & (accuracy_table["method"] == method)
-        & accuracy_table["horizon"].isin(horizons)
-    ]
-    return float(rows["mape"].mean()) if len(rows) else float("nan")
-
-
-def verdict(accuracy_table: pd.DataFrame, chosen: dict[str, str]) -> str:
-    """One line: where Prophet stands against the method chosen, by mean MAPE over horizons 1-3."""
-    parts = []
-    for kind, method in chosen.items():
-        if "prophet" not in set(accuracy_table.loc[accuracy_table["series_kind"] == kind, "method"]):
-            continue
-        if method == "prophet":
-            parts.append(f"{kind}: prophet best ({mean_mape(accuracy_table, kind, 'prophet'):.2f}%)")
-        else:
-            parts.append(
-                f"{kind}: {method} {mean_mape(accuracy_table, kind, method):.2f}% beats prophet "
-                f"{mean_mape(accuracy_table, kind, 'prophet'):.2f}%"
-            )
-    return "mean MAPE h1-3 - " + "; ".join(parts)
-
-
-def headline(accuracy_table: pd.DataFrame, chosen: dict[str, str]) -> str:
-    """One line: the method per kind and its MAPE at horizon 1, against the naive baseline."""
-    parts = []
-    for kind, method in chosen.items():
-        mape = mape_of(accuracy_table, kind, method, 1)
-        if method == "naive":
-            parts.append(f"{kind}: naive {mape:.1f}%")
-        else:
-            parts.append(f"{kind}: {method} {mape:.1f}% (naive {mape_of(accuracy_table, kind, 'naive', 1):.1f}%)")
-    return "forecast MAPE h1 - " + "; ".join(parts)
+    return ForecastRun(predictions, table, choice, chosen, coverage, result, seconds)

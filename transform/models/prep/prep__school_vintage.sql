@@ -45,14 +45,11 @@ cleaned as (
 
 select
     *,
-    -- Whitespace and case never make a new version.
+    -- Whitespace and case never make a new version (macros/school_history.sql: the list, and the comparison).
     md5(concat_ws(
         '|',
-        {%- for column in ['school_name', 'level_of_schooling', 'school_subtype', 'lga', 'electorate',
-                           'asgs_remoteness', 'operational_directorate', 'principal_network', 'latitude',
-                           'longitude', 'icsea_value', 'latest_year_enrolment_fte', 'indigenous_pct', 'lbote_pct',
-                           'selective_school', 'opportunity_class', 'school_gender'] %}
-            coalesce(lower(regexp_replace(trim(cast({{ column }} as varchar)), '\s+', ' ', 'g')), '~')
+        {%- for attribute in tracked_school_attributes() %}
+            {{ compared_attribute(attribute.column) }}
             {{- "," if not loop.last }}
         {%- endfor %}
     )) as tracked_attributes_hash

@@ -6,6 +6,7 @@ import streamlit as st
 from nsw_doe.app import layout
 from nsw_doe.app.attendance_series import attendance_series, largest_gaps
 from nsw_doe.app.data import query
+from nsw_doe.ml.forecast import SERIES_KINDS
 
 DOE_LICENCE = "CC-BY-4.0"
 DATASET_COLUMNS = {
@@ -54,34 +55,25 @@ select 'fte', min(calendar_year), max(calendar_year)
 from marts.fct__enrolment_by_grade
 """
 
-# Each kind of series is forecast by the method its backtest scored best; compared here with the naive baseline
-# (last actual) over horizons 1-3, the horizons the choice is made on.
+# Each kind of series and the method its backtest chose (ml.forecast_method_choice), beside the naive baseline's
+# score over horizons 1-3.
 FORECAST_SQL = """
-with chosen as (
-    select distinct series_kind, method from ml.enrolment_forecast
-),
-
-scores as (
-    select series_kind, method, avg(mape) as mape, sum(n) filter (where horizon = 1) as predictions
-    from ml.forecast_accuracy
-    where horizon <= 3
-    group by all
-)
-
 select
     chosen.series_kind,
     chosen.method,
-    scores.mape,
-    naive.mape as naive_mape,
-    scores.predictions,
+    chosen.mean_mape as mape,
+    naive.mean_mape as naive_mape,
+    accuracy.n as predictions,
     (select min(origin_year) from ml.forecast_backtest) as first_origin,
     (select max(origin_year) from ml.forecast_backtest) as last_origin,
     (select min(calendar_year) from ml.enrolment_forecast) as first_forecast_year,
     (select max(calendar_year) from ml.enrolment_forecast) as last_forecast_year
-from chosen
-inner join scores using (series_kind, method)
-left join scores as naive on naive.series_kind = chosen.series_kind and naive.method = 'naive'
-order by list_position(['statewide', 'level', 'directorate', 'remoteness', 'school'], chosen.series_kind)
+from ml.forecast_method_choice as chosen
+left join ml.forecast_method_choice as naive on naive.series_kind = chosen.series_kind and naive.method = 'naive'
+left join ml.forecast_accuracy as accuracy
+    on accuracy.series_kind = chosen.series_kind and accuracy.method = chosen.method and accuracy.horizon = 1
+where chosen.chosen
+order by list_position(?, chosen.series_kind)
 """
 
 RISK_SQL = """
@@ -210,7 +202,7 @@ one before the move.
 
 
 def forecast_method() -> None:
-    forecasts = query(FORECAST_SQL)
+    forecasts = query(FORECAST_SQL, list(SERIES_KINDS))
     first = forecasts.iloc[0]
     school = forecasts[forecasts["series_kind"] == "school"]
     st.subheader("Enrolment forecasts and their backtest")
@@ -227,7 +219,8 @@ year) is one of the candidates, so a method is chosen only where it beats it.
     if not school.empty and school["method"].iloc[0] == "naive":
         st.markdown(
             "For schools nothing beat the naive baseline: a school's recent trend does not persist well enough, "
-            "so a school's forecast is its last headcount, with an interval from how far schools moved in the backtest."
+            "so a school's forecast is its last headcount, with an interval from how far schools moved in the backtest "
+            "(its measured coverage is on the Enrolments page, from `ml.forecast_interval_coverage`)."
         )
     layout.table(
         forecasts[["series_kind", "method", "mape", "naive_mape", "predictions"]].rename(

@@ -1,42 +1,14 @@
 """Enrolments (`/enrolments`): the statewide headcount and its forecast, how accurate the forecasting methods were
 in the backtest, the trend by level, directorate and remoteness, FTE by grade, and the schools that grew or shrank
-the most."""
+the most. Chart specs and sentences are in `nsw_doe.app.enrolments_content`."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
+from nsw_doe.app import enrolments_content as content
 from nsw_doe.app.data import query
-from nsw_doe.app.layout import (
-    change,
-    chart,
-    count,
-    count_metric,
-    rate,
-    school_link_column,
-    school_url,
-    table,
-)
-from nsw_doe.ml.forecast import CHOICE_HORIZONS, METHODS
+from nsw_doe.app.layout import change, chart, count, count_metric, rate, school_link_column, school_url, table
 
-KIND_LABELS = {
-    "statewide": "State total",
-    "level": "Levels of schooling",
-    "directorate": "Directorates",
-    "remoteness": "Remoteness areas",
-    "school": "Individual schools",
-}
-METHOD_ORDER = [method.name for method in METHODS]  # simplest first: a tie in accuracy goes to the simpler method
-METHOD_NOTES = {method.name: method.description for method in METHODS}
-# The yardsticks each kind's winner is compared with in the summary.
-COMPARED = {"prophet": "Prophet", "naive": "the naive baseline (last value)"}
-
-# The semantic layer's exports, one per breakdown: each year's schools grouped by their attributes *of that year*.
-BREAKDOWNS = {
-    "Level of schooling": ("semantic.metrics_by_year_level", "school__level_of_schooling"),
-    "Operational directorate": ("semantic.metrics_by_year_directorate", "school__operational_directorate"),
-    "Remoteness": ("semantic.metrics_by_year_remoteness", "school__asgs_remoteness"),
-}
 NOT_RECORDED = "Not recorded"
 
 STATE_SQL = """
@@ -50,27 +22,50 @@ where series_kind = 'statewide'
 order by calendar_year
 """
 
+# The measured coverage of a kind's intervals (the method it is forecast with).
+COVERAGE_SQL = """
+select coverage.horizon, coverage.covered, coverage.n
+from ml.forecast_interval_coverage as coverage
+join ml.forecast_method_choice as choice using (series_kind, method)
+where coverage.series_kind = ? and choice.chosen
+order by coverage.horizon
+"""
+
+# Each kind and method: MAPE by horizon (ml.forecast_accuracy) beside its mean, rank and choice.
 ACCURACY_SQL = """
 select
-    accuracy.series_kind,
-    accuracy.method,
+    choice.series_kind,
+    choice.method,
+    choice.mean_mape,
+    choice.rank,
+    choice.chosen,
     accuracy.horizon,
     accuracy.mape,
     accuracy.n,
-    accuracy.method in (
-        select forecast.method from ml.enrolment_forecast as forecast where forecast.series_kind = accuracy.series_kind
-    ) as used_for_forecast,
     (select min(origin_year) from ml.forecast_backtest) as first_origin,
     (select max(origin_year) from ml.forecast_backtest) as last_origin
-from ml.forecast_accuracy as accuracy
+from ml.forecast_method_choice as choice
+join ml.forecast_accuracy as accuracy using (series_kind, method)
+order by list_position(?, choice.series_kind), choice.rank, accuracy.horizon
 """
 
+# The semantic layer's exports, one per breakdown: each year's schools grouped by their attributes *of that year*.
 BREAKDOWN_SQL = """
-select calendar_year, coalesce({column}, '{not_recorded}') as segment, headcount as students, schools
-from {table}
-where headcount is not null
+select calendar_year, coalesce(segment, ?) as segment, headcount as students, schools
+from (
+    select 'Level of schooling' as breakdown, calendar_year, school__level_of_schooling as segment, headcount, schools
+    from semantic.metrics_by_year_level
+    union all
+    select 'Operational directorate', calendar_year, school__operational_directorate, headcount, schools
+    from semantic.metrics_by_year_directorate
+    union all
+    select 'Remoteness', calendar_year, school__asgs_remoteness, headcount, schools
+    from semantic.metrics_by_year_remoteness
+)
+where breakdown = ? and headcount is not null
 order by segment, calendar_year
 """
+BREAKDOWNS = ["Level of schooling", "Operational directorate", "Remoteness"]
 
 GRADE_SQL = """
 select
@@ -108,12 +103,7 @@ left join names on names.school_code = first.school_code
 where first.calendar_year = ? and first.headcount >= ? and last.headcount is not null
 """
 
-YEAR_AXIS = alt.Axis(format="d", title="Year")
 TOP = 10  # schools in each of the growers' and decliners' tables
-
-
-def method_label(method: str) -> str:
-    return "Prophet" if method == "prophet" else method.replace("_", " ")
 
 
 def state_section() -> None:
@@ -121,8 +111,7 @@ def state_section() -> None:
     state = query(STATE_SQL)
     actual = state[state["series"] == "Actual"]
     forecast = state[state["series"] == "Forecast"]
-    last = actual.iloc[-1]
-    previous = actual.iloc[-2]
+    last, previous = actual.iloc[-1], actual.iloc[-2]
     peak = actual.loc[actual["students"].idxmax()]
     final = forecast.iloc[-1]
     last_year, final_year = int(last["calendar_year"]), int(final["calendar_year"])
@@ -150,111 +139,49 @@ def state_section() -> None:
     )
     st.markdown(
         f"Enrolments peaked at **{count(peak['students'])}** in {int(peak['calendar_year'])}; in "
-        f"{int(last['calendar_year'])} they were **{count(last['students'])}** "
-        f"({change(last['students'] - peak['students'])} on the peak). The dashed line is "
-        "the forecast; the shaded band is its 80% range (the actual number should land inside it four years in "
-        "five)."
+        f"{last_year} they were **{count(last['students'])}** "
+        f"({change(last['students'] - peak['students'])} on the peak). The dashed line is the forecast. "
+        + content.coverage_sentence(query(COVERAGE_SQL, "statewide"))
     )
-    # The forecast line and band start at the last actual, so the two lines meet.
-    joined = pd.concat(
-        [actual.tail(1).assign(series="Forecast", low=last["students"], high=last["students"]), forecast]
-    )
-    shown = pd.concat([actual, joined])
-    x = alt.X("calendar_year:Q", axis=YEAR_AXIS)
-    colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=["Actual", "Forecast"]))
-    tooltip = [
-        alt.Tooltip("calendar_year:Q", title="Year", format="d"),
-        alt.Tooltip("series:N", title="Series"),
-        alt.Tooltip("students:Q", title="Students", format=",.0f"),
-        alt.Tooltip("low:Q", title="80% range from", format=",.0f"),
-        alt.Tooltip("high:Q", title="80% range to", format=",.0f"),
-    ]
-    band = (
-        alt.Chart(joined)
-        .mark_area(opacity=0.2)
-        .encode(x=x, y=alt.Y("low:Q", title="Students (headcount)"), y2="high:Q", color=colour)
-    )
-    lines = (
-        alt.Chart(shown)
-        .mark_line(point=True)
-        .encode(
-            x=x,
-            y=alt.Y("students:Q", title="Students (headcount)", scale=alt.Scale(zero=False)),
-            color=colour,
-            strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(range=[[1, 0], [6, 4]])),
-            tooltip=tooltip,
-        )
-    )
-    chart(band + lines, state, "Students in NSW government schools, actual and forecast")
+    chart(content.state_chart(actual, forecast), state, "Students in NSW government schools, actual and forecast")
     method = final["method"]
     st.caption(
         f"Actual: sum of every school's headcount; a count the department suppressed for privacy is "
         f"left out. Forecast {int(forecast['calendar_year'].min())}-{int(forecast['calendar_year'].max())}: "
-        f"{method_label(method)} ({METHOD_NOTES.get(method, 'see below')}), the method that forecast the state "
-        "best in the backtest below."
+        f"{content.method_label(method)} ({content.METHOD_NOTES.get(method, 'see below')}), the method that "
+        "forecast the state best in the backtest below."
     )
 
 
 def accuracy_section() -> None:
     st.header("How good are these forecasts?")
-    accuracy = query(ACCURACY_SQL)
+    accuracy = query(ACCURACY_SQL, list(content.KIND_LABELS))
     first_origin, last_origin = int(accuracy["first_origin"].iat[0]), int(accuracy["last_origin"].iat[0])
     st.markdown(
         f"Each method was replayed on the past: standing in every year from {first_origin} to {last_origin}, it "
         "forecast the next three years from the years before, and its forecasts were compared with what happened. "
         "The error is the **MAPE**: the average miss as a percentage of the actual number of students (lower is "
-        f"better). For each kind of series the method with the lowest mean error over 1-{max(CHOICE_HORIZONS)} "
-        "years ahead makes the forecasts; a tie goes to the simpler method."
+        "better). For each kind of series the method with the lowest mean error over 1-3 years ahead makes the "
+        "forecasts; a tie goes to the simpler method."
     )
-    scores = accuracy.pivot_table(index=["series_kind", "method"], columns="horizon", values="mape").reset_index()
-    scores["mean_mape"] = scores[list(CHOICE_HORIZONS)].mean(axis=1)
+    keys = ["series_kind", "method", "mean_mape", "rank", "chosen"]
+    scores = accuracy.pivot(index=keys, columns="horizon", values="mape").reset_index()
+    scores = scores.sort_values(
+        ["series_kind", "rank"],
+        key=lambda c: c.map(list(content.KIND_LABELS).index) if c.name == "series_kind" else c,
+        kind="stable",
+    )
+    st.markdown("\n".join(content.accuracy_lines(scores[keys])))
     predictions = accuracy[accuracy["horizon"] == 1].set_index(["series_kind", "method"])["n"]
-    used = accuracy.groupby(["series_kind", "method"])["used_for_forecast"].any()
-    scores["kind_order"] = scores["series_kind"].map(list(KIND_LABELS).index)
-    scores["method_order"] = scores["method"].map(METHOD_ORDER.index)
-    scores = scores.sort_values(["kind_order", "mean_mape", "method_order"]).reset_index(drop=True)
-    winners = scores.groupby("series_kind", sort=False).head(1).set_index("series_kind")["method"]
-    scores["best"] = scores["method"] == scores["series_kind"].map(winners)
-
-    lines = []
-    for _, group in scores.groupby("kind_order"):
-        best = group.iloc[0]
-        others = "; ".join(
-            f"{COMPARED[row.method]} {row.mean_mape:.2f}%"
-            for row in group.iloc[1:].itertuples()
-            if row.method in COMPARED
-        )
-        lines.append(
-            f"- **{KIND_LABELS[best['series_kind']]}**: **{method_label(best['method'])}** was the most accurate "
-            f"({best['mean_mape']:.2f}% mean error)"
-            + (f"; {others}." if others else ".")
-            + (" Nothing beat the last known value, so the forecast repeats it." if best["method"] == "naive" else "")
-        )
-    prophet_kinds = scores.loc[scores["method"] == "prophet", "series_kind"]
-    prophet_wins = [KIND_LABELS[k] for k in prophet_kinds if winners[k] == "prophet"]
-    lines.append(
-        f"- **Prophet** was tried on {len(prophet_kinds)} kinds of series (not on individual schools: too slow for "
-        "2,000 of them) and was the most accurate for "
-        + (
-            ", ".join(prophet_wins) + "."
-            if prophet_wins
-            else "**none** of them: with one number a year and no "
-            "seasons to find, simpler methods did as well or better."
-        )
-    )
-    st.markdown("\n".join(lines))
-    mismatched = [k for k, m in winners.items() if not used.get((k, m), False)]
-    if mismatched:
-        st.warning(f"The forecast table uses another method than the most accurate for: {', '.join(mismatched)}.")
-
+    horizons = [h for h in scores.columns if isinstance(h, int | float) and h in set(accuracy["horizon"])]
     shown = pd.DataFrame(
         {
-            "Series": scores["series_kind"].map(KIND_LABELS),
-            "Method": scores["method"].map(method_label),
-            **{f"{h} year{'s' if h > 1 else ''} ahead": scores[h] for h in CHOICE_HORIZONS},
+            "Series": scores["series_kind"].map(content.KIND_LABELS),
+            "Method": scores["method"].map(content.method_label),
+            **{f"{int(h)} year{'s' if h > 1 else ''} ahead": scores[h] for h in horizons},
             "Mean error": scores["mean_mape"],
             "Forecasts scored": [predictions[(k, m)] for k, m in zip(scores.series_kind, scores.method, strict=True)],
-            "Most accurate": scores["best"],
+            "Most accurate": scores["chosen"],
         }
     )
     percent = st.column_config.NumberColumn(format="%.2f%%")
@@ -270,48 +197,25 @@ def accuracy_section() -> None:
     )
     st.caption(
         "The methods: "
-        + "; ".join(f"**{method_label(name)}**: {note}" for name, note in METHOD_NOTES.items())
-        + ". The backtest of every forecast is in `ml.forecast_backtest`."
+        + "; ".join(f"**{content.method_label(name)}**: {note}" for name, note in content.METHOD_NOTES.items())
+        + ". The backtest of every forecast is in `ml.forecast_backtest`, the choice in `ml.forecast_method_choice`, "
+        "the measured coverage of the 80% ranges in `ml.forecast_interval_coverage`."
     )
 
 
 def breakdown_section() -> None:
     st.header("Where the students are")
-    choice = st.selectbox("Break down by", list(BREAKDOWNS), key="breakdown")
-    source, column = BREAKDOWNS[choice]
-    frame = query(BREAKDOWN_SQL.format(table=source, column=column, not_recorded=NOT_RECORDED))
-    # One small panel per group, each with its own scale: the groups differ in size by up to 500 times.
-    figure = (
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X(
-                "calendar_year:Q",
-                axis=YEAR_AXIS,
-                scale=alt.Scale(domain=[int(frame["calendar_year"].min()), int(frame["calendar_year"].max())]),
-            ),
-            y=alt.Y("students:Q", title="Students"),
-            tooltip=[
-                alt.Tooltip("segment:N", title=choice),
-                alt.Tooltip("calendar_year:Q", title="Year", format="d"),
-                alt.Tooltip("students:Q", title="Students", format=","),
-                alt.Tooltip("schools:Q", title="Schools", format=","),
-            ],
-        )
-        .properties(width=210, height=140)
-        .facet(
-            facet=alt.Facet(
-                "segment:N", title=None, sort=alt.EncodingSortField("students", op="max", order="descending")
-            ),
-            columns=3,
-        )
-        .resolve_scale(y="independent")
+    choice = st.selectbox("Break down by", BREAKDOWNS, key="breakdown")
+    frame = query(BREAKDOWN_SQL, NOT_RECORDED, choice)
+    chart(
+        content.breakdown_chart(frame, choice),
+        frame.rename(columns={"segment": choice}),
+        f"Students by {choice.lower()}",
     )
-    chart(figure, frame.rename(columns={"segment": choice}), f"Students by {choice.lower()}")
     reorganised = (
         " The directorates were reorganised in 2023, after that year's school list, so every year shows the former "
         "ones."
-        if column == "school__operational_directorate"
+        if choice == "Operational directorate"
         else ""
     )
     st.caption(
@@ -319,15 +223,6 @@ def breakdown_section() -> None:
         f"belonged to that year, from the department's school list.{reorganised} '{NOT_RECORDED}': schools that "
         "closed before the first school list (2018) and carry no attributes."
     )
-
-
-def grade_order(grade: str) -> tuple:
-    """K, Year 1 .. Year 12, then the ungraded rows, then 'Not stated'."""
-    if grade == "K":
-        return (0, 0)
-    if grade.startswith("Year "):
-        return (0, int(grade.split()[1]))
-    return (1 if "ungraded" in grade else 2, grade)
 
 
 def grade_section() -> None:
@@ -339,23 +234,7 @@ def grade_section() -> None:
         "Full-time equivalent (FTE) enrolments by grade, published for 2010-2017 only: a part-time student counts as "
         "a fraction. Darker is more students."
     )
-    order = sorted(grades["grade"].unique(), key=grade_order)
-    base = alt.Chart(grades).encode(
-        x=alt.X("calendar_year:O", title="Year", axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("grade:N", title="Grade", sort=order, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
-        tooltip=[
-            alt.Tooltip("grade:N", title="Grade"),
-            alt.Tooltip("calendar_year:O", title="Year"),
-            alt.Tooltip("fte:Q", title="FTE enrolment", format=",.0f"),
-            alt.Tooltip("schools:Q", title="Schools", format=","),
-        ],
-    )
-    heatmap = base.mark_rect().encode(color=alt.Color("fte:Q", title="FTE enrolment", scale=alt.Scale(scheme="blues")))
-    labels = base.mark_text(fontSize=11).encode(
-        text=alt.Text("fte:Q", format=",.0f"),
-        color=alt.condition(alt.datum.fte > float(grades["fte"].max()) / 2, alt.value("white"), alt.value("black")),
-    )
-    chart((heatmap + labels).properties(height=alt.Step(26)), grades, "FTE enrolment by grade and year")
+    chart(content.grade_chart(grades), grades, "FTE enrolment by grade and year")
     st.caption(
         f"**Not stated**: {count(withheld['schools'].min())}-{count(withheld['schools'].max())} schools a year were "
         f"published with their total only, their grades withheld ({rate(share)} of all FTE over the years). Their "

@@ -13,7 +13,11 @@ RISK = dg.AssetKey([SCHEMA, "attendance_risk"])
 EVALUATION = dg.AssetKey([SCHEMA, "attendance_model_eval"])
 CALIBRATION = dg.AssetKey([SCHEMA, "attendance_calibration"])
 DRIVERS = dg.AssetKey([SCHEMA, "attendance_risk_drivers"])
-UPSTREAM = [dg.AssetKey(["marts", "fct__attendance"]), dg.AssetKey(["marts", "dim__school"])]
+UPSTREAM = [
+    dg.AssetKey(["marts", "fct__attendance"]),
+    dg.AssetKey(["marts", "dim__school"]),
+    dg.AssetKey(["reporting", "rpt__state_attendance_rate"]),
+]
 # What the model reads of the marts (the tests read the same).
 ATTENDANCE_QUERY = (
     "select school_code, school_sk, calendar_year, attendance_rate, attendance_status, headcount "
@@ -23,6 +27,8 @@ SCHOOLS_QUERY = (
     "select school_code, valid_from, valid_to, is_inferred, icsea_value, latest_year_enrolment_fte, lbote_pct, "
     "indigenous_pct, asgs_remoteness, level_of_schooling from marts.dim__school order by school_code, valid_from"
 )
+# The state's weighted rate per year: read from the reporting layer, which forms it as the semantic metric does.
+STATE_QUERY = "select calendar_year, attendance_rate from reporting.rpt__state_attendance_rate order by calendar_year"
 
 # Table and column descriptions, written as DuckDB comments (the data dictionary of `nsw-doe export` reads them).
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
@@ -41,7 +47,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "is_below_state_rate": "The actual label: the school's rate that year is below state_attendance_rate.",
             "attendance_rate": "The school's attendance rate that year, 0-100.",
             "state_attendance_rate": "The state's rate that year, 0-100: sum(rate x headcount) / sum(headcount) over "
-            "the schools that reported a rate and a headcount.",
+            "the schools that reported a rate and a headcount (reporting.rpt__state_attendance_rate.attendance_rate).",
             "baseline_score": "The baseline's out-of-fold probability (0-1): the training folds' share below among "
             "schools with the same value of the one feature (last reported year below that year's state rate, "
             "not below, or no earlier rate).",
@@ -91,9 +97,14 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "feature": "The model's feature: icsea_value, log_enrolment_fte, lbote_pct, indigenous_pct, last_rate, "
             "last_gap, mean_gap, years_reported, years_since_last, asgs_remoteness or level_of_schooling (see "
             "nsw_doe.ml.attendance_risk).",
-            "feature_value": "The school's value of the feature as text, as people read it: the enrolment FTE itself "
-            "for log_enrolment_fte, rates and gaps in points to one decimal, 'missing' where the school had no value "
-            "(the model used the training folds' median and a missing flag), 'Unknown' for a missing category.",
+            "label": "The feature as people read it (the registry nsw_doe.ml.attendance_risk.FEATURES).",
+            "unit": "The unit of feature_value: index (ICSEA), FTE (the enrolment FTE), % (0-100), points (a gap "
+            "to the state rate), years, or category for a categorical feature (its value is in category).",
+            "feature_value": "The school's value of a numeric feature, in unit: the enrolment FTE itself for "
+            "log_enrolment_fte; null where the school had no value (the model used the training folds' median and "
+            "a missing flag) and for a categorical feature.",
+            "category": "The school's value of a categorical feature (asgs_remoteness, level_of_schooling); null "
+            "where the school had none (the model's 'Unknown' category) and for a numeric feature.",
             "contribution": "Contribution to the log-odds of risk_score relative to the average training school: "
             "positive raises the risk, negative lowers it.",
         },
@@ -152,7 +163,8 @@ def attendance_risk_definitions() -> dg.Definitions:
         with duckdb.connect(warehouse.database) as con:
             attendance = con.execute(ATTENDANCE_QUERY).df()
             schools = con.execute(SCHOOLS_QUERY).df()
-            result = attendance_risk(attendance, schools)
+            state = con.execute(STATE_QUERY).df()
+            result = attendance_risk(attendance, schools, state)
             con.execute(f"create schema if not exists {SCHEMA}")
             rows = {
                 "attendance_risk": write_table(con, "attendance_risk", result.risk),

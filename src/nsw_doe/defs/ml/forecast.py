@@ -1,6 +1,7 @@
-"""Headcount forecasts as Dagster assets: the rolling-origin backtest, its accuracy per method, and the forecast
-(5 years, 80% intervals) with the method the backtest chose for each kind of series. The logic is in
-`nsw_doe.ml.forecast`; this module reads the marts and writes schema `ml`."""
+"""Headcount forecasts as Dagster assets: the rolling-origin backtest, its accuracy per method, the method chosen
+for each kind of series, the measured coverage of the intervals, and the forecast (5 years, 80% intervals). The
+logic is in `nsw_doe.ml.forecast` (frames in, frames out); this module reads the marts (its SQL), writes schema `ml`
+and says what the tables hold (descriptions, headlines)."""
 
 import time
 
@@ -16,8 +17,41 @@ SCHEMA = "ml"
 GROUP = "ml"
 BACKTEST = dg.AssetKey([SCHEMA, "forecast_backtest"])
 ACCURACY = dg.AssetKey([SCHEMA, "forecast_accuracy"])
+CHOICE = dg.AssetKey([SCHEMA, "forecast_method_choice"])
+COVERAGE = dg.AssetKey([SCHEMA, "forecast_interval_coverage"])
 FORECAST = dg.AssetKey([SCHEMA, "enrolment_forecast"])
 UPSTREAM = [dg.AssetKey(["marts", "fct__enrolment"]), dg.AssetKey(["marts", "dim__school"])]
+
+# One row per school and year (headcount null when suppressed or invalid).
+ENROLMENT_SQL = """
+select school_code, calendar_year, headcount
+from marts.fct__enrolment
+order by school_code, calendar_year
+"""
+
+CURRENT_SEGMENTS_SQL = """
+-- Each school's current segment: the value its latest master-dataset vintage published (for a closed school, the
+-- last vintage that listed it); where that vintage left an attribute blank, the latest one that gave it. Schools
+-- known only from fact files (closed before the first vintage, 2018) have none and belong to no segment.
+select
+    school_code,
+    arg_max(level_of_schooling, valid_from) filter (where level_of_schooling is not null) as level_of_schooling,
+    arg_max(operational_directorate, valid_from) filter (where operational_directorate is not null)
+        as operational_directorate,
+    arg_max(asgs_remoteness, valid_from) filter (where asgs_remoteness is not null) as asgs_remoteness,
+    -- In the latest vintage: a school that is not has closed (or merged) since, and is not forecast.
+    bool_or(is_current) as is_current
+from marts.dim__school
+where school_code != -1 and not is_inferred
+group by school_code
+order by school_code
+"""
+
+INTERVAL_DOC = (
+    "yhat -/+ q x the series' last actual at the origin (at least 1), floored at zero; q is the split-conformal "
+    "quantile (the ceil((n+1) x 0.8)-th smallest of n) of the absolute errors |actual - yhat| / last actual of the "
+    "backtest, pooled over the series of the kind, per method and horizon"
+)
 
 SERIES_KIND_DOC = (
     "statewide, level (level of schooling), directorate (operational directorate), remoteness (ASGS remoteness "
@@ -40,6 +74,15 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("horizon", "integer", "Years ahead of the origin (calendar_year - origin_year), 1-3."),
             ("actual", "bigint", "Actual headcount of the series that year (suppressed school cells are missing)."),
             ("yhat", "double", "Predicted headcount (floored at zero)."),
+            (
+                "yhat_lower",
+                "double",
+                "Lower bound of the out-of-sample 80% interval: "
+                + INTERVAL_DOC
+                + ", using only the errors known at the origin (target year <= origin_year). Null where fewer than "
+                "4 were known.",
+            ),
+            ("yhat_upper", "double", "Upper bound of the out-of-sample 80% interval (see yhat_lower)."),
         ],
     ),
     "forecast_accuracy": (
@@ -58,6 +101,32 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("n", "bigint", "Number of predictions the MAPE averages."),
         ],
     ),
+    "forecast_method_choice": (
+        "The method each kind of series is forecast with: every method ranked by its mean MAPE over horizons 1-3 in "
+        "the backtest (ml.forecast_accuracy), a tie going to the simpler method; rank 1 is chosen. The baselines "
+        "are candidates, so a method is chosen only where it beats them.",
+        [
+            ("series_kind", "varchar", "Kind of series: " + SERIES_KIND_DOC),
+            ("method", "varchar", "Forecasting method."),
+            ("is_baseline", "boolean", "True for the baselines (naive: the last actual; linear_trend)."),
+            ("mean_mape", "double", "Mean of the method's MAPE (percent) at horizons 1, 2 and 3."),
+            ("rank", "integer", "1 = lowest mean_mape in the kind; a tie goes to the simpler method."),
+            ("chosen", "boolean", "True for the method that makes the kind's forecast (rank 1)."),
+        ],
+    ),
+    "forecast_interval_coverage": (
+        "Out-of-sample coverage of the 80% intervals in the backtest: at each origin the interval is built only "
+        "from the errors known then (ml.forecast_backtest.yhat_lower/yhat_upper), and the share of actuals that "
+        "fell inside it is what the interval's label can honestly claim.",
+        [
+            ("series_kind", "varchar", "Kind of series: " + SERIES_KIND_DOC),
+            ("method", "varchar", "Forecasting method."),
+            ("horizon", "integer", "Years ahead of the origin, 1-3."),
+            ("nominal", "double", "The coverage the interval is built for (0.8)."),
+            ("covered", "double", "Share (0-1) of the backtest's actuals inside their out-of-sample interval."),
+            ("n", "bigint", "Predictions that had an interval (enough errors known at their origin)."),
+        ],
+    ),
     "enrolment_forecast": (
         "Headcount forecast for the 5 years after the last actual year, with an 80% interval, for the state, "
         "each level of schooling, operational directorate and remoteness area, and every school with at least 8 "
@@ -72,13 +141,13 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             (
                 "yhat_lower",
                 "double",
-                "Lower bound of the 80% interval: Prophet's own, or for other methods the 10th percentile of the "
-                "backtest's errors at that horizon (scaled by the series' last actual) added to yhat.",
+                "Lower bound of the 80% interval: " + INTERVAL_DOC + " (every error of the backtest). Its measured "
+                "coverage is in ml.forecast_interval_coverage.",
             ),
             (
                 "yhat_upper",
                 "double",
-                "Upper bound of the 80% interval (Prophet's own, or the 90th percentile of the backtest's errors).",
+                "Upper bound of the 80% interval (see yhat_lower).",
             ),
             ("method", "varchar", "Method that produced the forecast: the one the backtest chose for this kind."),
         ],
@@ -88,6 +157,8 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
 ORDER_BY = {
     "forecast_backtest": "series_kind_order, series, method, origin_year, horizon",
     "forecast_accuracy": "series_kind_order, method_order, method, horizon",
+    "forecast_method_choice": "series_kind_order, rank",
+    "forecast_interval_coverage": "series_kind_order, method_order, method, horizon",
     "enrolment_forecast": "series_kind_order, series, calendar_year",
 }
 
@@ -108,7 +179,7 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) 
 
 
 def read_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return con.execute(fc.ENROLMENT_SQL).df(), con.execute(fc.CURRENT_SEGMENTS_SQL).df()
+    return con.execute(ENROLMENT_SQL).df(), con.execute(CURRENT_SEGMENTS_SQL).df()
 
 
 def _mape_by_method(result: fc.ForecastRun, kind: str) -> str:
@@ -118,6 +189,68 @@ def _mape_by_method(result: fc.ForecastRun, kind: str) -> str:
         by_h = group.set_index("horizon")["mape"]
         parts.append(f"{method} " + "/".join(f"{v:.2f}" for v in by_h.to_numpy()))
     return "; ".join(parts)
+
+
+def mape_of(accuracy_table: pd.DataFrame, kind: str, method: str, horizon: int) -> float:
+    match = accuracy_table[
+        (accuracy_table["series_kind"] == kind)
+        & (accuracy_table["method"] == method)
+        & (accuracy_table["horizon"] == horizon)
+    ]
+    return float(match["mape"].iloc[0]) if len(match) else float("nan")
+
+
+def accuracy_markdown(accuracy_table: pd.DataFrame, chosen: dict[str, str]) -> str:
+    """MAPE per kind and method at each backtest horizon, as a Markdown table (the chosen method in bold)."""
+    horizons = sorted(accuracy_table["horizon"].unique())
+    lines = [
+        "| series kind | method | " + " | ".join(f"MAPE h{h}" for h in horizons) + " | n (h1) |",
+        "|---|---|" + "---:|" * (len(horizons) + 1),
+    ]
+    for (kind, method), group in accuracy_table.groupby(["series_kind", "method"], sort=False):
+        by_h = group.set_index("horizon")
+        name = f"**{method}**" if chosen.get(kind) == method else method
+        cells = " | ".join(f"{by_h.loc[h, 'mape']:.2f}%" if h in by_h.index else "" for h in horizons)
+        n = int(by_h.loc[horizons[0], "n"]) if horizons[0] in by_h.index else 0
+        lines.append(f"| {kind} | {name} | {cells} | {n:,} |")
+    return "\n".join(lines)
+
+
+def verdict(choice: pd.DataFrame) -> str:
+    """One line: where Prophet stands against the method chosen, by mean MAPE over horizons 1-3."""
+    parts = []
+    for kind, rows in choice.groupby("series_kind", sort=False):
+        score = rows.set_index("method")["mean_mape"]
+        if "prophet" not in score.index:
+            continue
+        method = rows.loc[rows["chosen"], "method"].iat[0]
+        if method == "prophet":
+            parts.append(f"{kind}: prophet best ({score['prophet']:.2f}%)")
+        else:
+            parts.append(f"{kind}: {method} {score[method]:.2f}% beats prophet {score['prophet']:.2f}%")
+    return "mean MAPE h1-3 - " + "; ".join(parts)
+
+
+def headline(accuracy_table: pd.DataFrame, chosen: dict[str, str]) -> str:
+    """One line: the method per kind and its MAPE at horizon 1, against the naive baseline."""
+    parts = []
+    for kind, method in chosen.items():
+        mape = mape_of(accuracy_table, kind, method, 1)
+        if method == "naive":
+            parts.append(f"{kind}: naive {mape:.1f}%")
+        else:
+            parts.append(f"{kind}: {method} {mape:.1f}% (naive {mape_of(accuracy_table, kind, 'naive', 1):.1f}%)")
+    return "forecast MAPE h1 - " + "; ".join(parts)
+
+
+def coverage_headline(coverage: pd.DataFrame, chosen: dict[str, str]) -> str:
+    """One line: the measured coverage of the chosen method's 80% intervals per kind at horizons 1/2/3."""
+    parts = []
+    for kind, method in chosen.items():
+        rows = coverage[(coverage["series_kind"] == kind) & (coverage["method"] == method)]
+        cells = "/".join(f"{100 * v:.0f}" for v in rows["covered"])
+        parts.append(f"{kind} {cells}% (n {'/'.join(str(int(n)) for n in rows['n'])})")
+    return "80% intervals cover, out of sample h1/h2/h3 - " + "; ".join(parts)
 
 
 @dg.definitions
@@ -139,8 +272,22 @@ def forecast_definitions() -> dg.Definitions:
                 description=TABLES["forecast_accuracy"][0],
             ),
             dg.AssetSpec(
+                CHOICE,
+                deps=[ACCURACY],
+                group_name=GROUP,
+                kinds={"python", "duckdb"},
+                description=TABLES["forecast_method_choice"][0],
+            ),
+            dg.AssetSpec(
+                COVERAGE,
+                deps=[BACKTEST],
+                group_name=GROUP,
+                kinds={"python", "duckdb"},
+                description=TABLES["forecast_interval_coverage"][0],
+            ),
+            dg.AssetSpec(
                 FORECAST,
-                deps=[*UPSTREAM, ACCURACY],
+                deps=[*UPSTREAM, CHOICE, COVERAGE],
                 group_name=GROUP,
                 kinds={"python", "prophet", "duckdb"},
                 description=TABLES["enrolment_forecast"][0],
@@ -158,12 +305,13 @@ def forecast_definitions() -> dg.Definitions:
             table = result.backtest[result.backtest["horizon"] <= fc.BACKTEST_HORIZON]
             backtest_rows = write_table(con, "forecast_backtest", table)
             accuracy_rows = write_table(con, "forecast_accuracy", result.accuracy)
+            choice_rows = write_table(con, "forecast_method_choice", result.choice)
+            coverage_rows = write_table(con, "forecast_interval_coverage", result.coverage)
             forecast_rows = write_table(con, "enrolment_forecast", result.forecast)
         seconds = time.perf_counter() - started
         context.log.info(f"forecasts: {seconds:.1f} s")
 
-        headline = fc.headline(result.accuracy, result.chosen)
-        accuracy_md = fc.accuracy_markdown(result.accuracy, result.chosen)
+        accuracy_md = accuracy_markdown(result.accuracy, result.chosen)
         chosen_md = "\n".join(
             f"- {kind}: **{method}** (MAPE h1-h3 {_mape_by_method(result, kind)})"
             for kind, method in result.chosen.items()
@@ -199,7 +347,21 @@ def forecast_definitions() -> dg.Definitions:
                 "MAPE by kind, method and horizon": dg.MetadataValue.md(accuracy_md),
                 "chosen method per kind": dg.MetadataValue.md(chosen_md),
                 "prophet beaten by a simpler method": dg.MetadataValue.text("; ".join(beaten) or "no"),
-                "headline": dg.MetadataValue.text(fc.verdict(result.accuracy, result.chosen)),
+                "headline": dg.MetadataValue.text(verdict(result.choice)),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=CHOICE,
+            metadata={
+                "rows": dg.MetadataValue.int(choice_rows),
+                "method per kind": dg.MetadataValue.json(result.chosen),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=COVERAGE,
+            metadata={
+                "rows": dg.MetadataValue.int(coverage_rows),
+                "headline": dg.MetadataValue.text(coverage_headline(result.coverage, result.chosen)),
             },
         )
         future = result.forecast["calendar_year"]
@@ -212,7 +374,7 @@ def forecast_definitions() -> dg.Definitions:
                     result.forecast.groupby("series_kind", sort=False)["series"].nunique().to_dict()
                 ),
                 "method per kind": dg.MetadataValue.json(result.chosen),
-                "headline": dg.MetadataValue.text(headline),
+                "headline": dg.MetadataValue.text(headline(result.accuracy, result.chosen)),
             },
         )
 

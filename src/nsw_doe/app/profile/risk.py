@@ -1,0 +1,122 @@
+"""The school's attendance-risk score (ml.attendance_risk) and what drives it (ml.attendance_risk_drivers, whose
+labels and units come from the model's feature registry)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from nsw_doe.app import layout
+from nsw_doe.app.data import query, scalar
+from nsw_doe.app.profile.attendance import status_label
+
+RISK_SQL = """
+with ranked as (
+    select *, percent_rank() over (order by risk_score) as percentile, count(*) over () as scored
+    from ml.attendance_risk
+)
+select
+    ranked.*,
+    (select value from ml.attendance_model_eval
+     where model = 'logistic_regression' and metric = 'roc_auc' and fold is null) as auc
+from ranked
+where school_code = ?
+"""
+DRIVERS_SQL = """
+select feature, label, unit, feature_value, category, contribution
+from ml.attendance_risk_drivers
+where school_code = ?
+order by abs(contribution) desc, feature
+"""
+CATEGORY = "category"  # the unit of a categorical feature (nsw_doe.ml.attendance_risk.CATEGORY)
+IMPUTED = f"{layout.MISSING} (the model used a typical value)"
+
+
+def _number(value: float, unit: str) -> str:
+    return f"{value:.0f}" if unit in ("index", "FTE") or float(value).is_integer() else f"{value:.1f}"
+
+
+def driver_value(row) -> str:
+    """A driver's value as people read it, in its unit (a value the school lacked was imputed by the model)."""
+    if row.unit == CATEGORY:
+        return IMPUTED if layout.is_missing(row.category) else str(row.category)
+    if layout.is_missing(row.feature_value):
+        return IMPUTED
+    if row.unit == "points":
+        return f"{row.feature_value:+.1f} points"
+    return _number(row.feature_value, row.unit) + ("%" if row.unit == "%" else "")
+
+
+def driver_sentence(row) -> str:
+    """'- **Label**: value, which strongly raises the risk' (strongly from 1 log-odds, slightly under 0.3)."""
+    strength = "strongly " if abs(row.contribution) >= 1 else "slightly " if abs(row.contribution) < 0.3 else ""
+    direction = "raises" if row.contribution > 0 else "lowers"
+    return f"- **{row.label}**: {driver_value(row)}, which {strength}{direction} the risk"
+
+
+def show(code: int, attendance: pd.DataFrame) -> None:
+    st.subheader("Attendance risk score")
+    risk = query(RISK_SQL, code)
+    if risk.empty:
+        status = attendance.set_index("calendar_year")["attendance_status"].get(
+            scalar("select max(calendar_year) from ml.attendance_risk"), "no row"
+        )
+        st.caption(
+            "No score: the model scores only the schools that reported an attendance rate in its label year "
+            f"(this school: {status_label(status).lower()})."
+        )
+        return
+    row = risk.iloc[0]
+    year = int(row["calendar_year"])
+    score, percentile, below = st.columns(3)
+    score.metric(
+        f"Chance its {year} rate was below the state's",
+        f"{row['risk_score'] * 100:.0f}%",
+        help="The model's probability, from what was known before the year.",
+    )
+    percentile.metric(
+        "Score higher than",
+        f"{row['percentile'] * 100:.0f}% of schools",
+        help=f"Among the {int(row['scored']):,} scored schools.",
+    )
+    below.metric(
+        f"In {year} it was, against the state rate",
+        "Below" if row["is_below_state_rate"] else "Above",
+        layout.change(row["attendance_rate"] - row["state_attendance_rate"], " pts"),
+        help=f"Its rate was {layout.rate(row['attendance_rate'])}, the state's "
+        f"{layout.rate(row['state_attendance_rate'])}.",
+    )
+    st.caption(
+        f"This is a model's estimate, not a judgement of the school. A logistic regression predicts whether a "
+        f"school's {year} attendance fell below the state's (headcount-weighted) rate from what was known before "
+        f"{year}: its attributes in the 2020 school list and its attendance history. Each school's score comes from "
+        f"a model fitted on the other schools (out-of-fold), never on itself. Across schools it ranks a school that "
+        f"fell below above one that did not {row['auc'] * 100:.0f}% of the time (AUC {row['auc']:.3f}; 50% is "
+        "chance). Most of its skill is last year's standing: attendance is persistent."
+    )
+    drivers = query(DRIVERS_SQL, code)
+    drivers = drivers.assign(shown_value=[driver_value(row) for row in drivers.itertuples(index=False)])
+    st.markdown("**What drives it** (the strongest first, against the average school):")
+    st.markdown("\n".join(driver_sentence(r) for r in drivers.head(4).itertuples(index=False)))
+    with st.expander("Every feature's push on the score"):
+        figure = (
+            alt.Chart(drivers)
+            .mark_bar()
+            .encode(
+                alt.X("contribution:Q", title="Push on the score (log-odds; right raises the risk)"),
+                alt.Y("label:N", title=None, sort=None),
+                alt.Color("contribution:Q", scale=alt.Scale(scheme="redblue", reverse=True, domainMid=0), legend=None),
+                tooltip=[
+                    alt.Tooltip("label:N", title="Feature"),
+                    alt.Tooltip("shown_value:N", title="Value"),
+                    alt.Tooltip("contribution:Q", format="+.2f"),
+                ],
+            )
+        )
+        layout.chart(figure, drivers, f"Risk drivers of school {code}")
+        st.caption(
+            "Each bar is the feature's contribution to the model's log-odds (coefficient x the school's standardised "
+            "value, minus the same for the average school in the model's training folds). Together they move the "
+            "average school's score to this school's. From ml.attendance_risk_drivers."
+        )

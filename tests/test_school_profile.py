@@ -1,0 +1,142 @@
+"""The school profile's sections (nsw_doe.app.profile): their pure helpers on small frames, no build needed."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nsw_doe.app import layout
+from nsw_doe.app.profile import attendance, enrolment, history, nearby, risk
+from nsw_doe.app.profile.text import date_text, value_text
+
+
+def test_values_read_as_people_read_them():
+    assert value_text(1115.0, "icsea_value") == "1115"
+    assert value_text(2318.0) == "2,318" and value_text(12.25) == "12.2" and value_text("Coed") == "Coed"
+    assert value_text(None) == value_text(float("nan")) == layout.MISSING
+    assert date_text(pd.Timestamp(2020, 3, 5)) == "5 Mar 2020"
+
+
+def changes(*rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "change_date",
+            "attribute_position",
+            "attribute",
+            "attribute_label",
+            "value_before",
+            "value_after",
+            "moved_km",
+        ],
+    )
+
+
+def test_changes_read_in_the_tracked_order_with_a_move_last():
+    day = pd.Timestamp(2023, 8, 18)
+    rows = changes(
+        (day, 9, "latitude", "Latitude", "-33.1", "-33.2", 4.789),
+        (day, 12, "latest_year_enrolment_fte", "Enrolment (FTE)", "567", "474", None),
+        (day, 11, "icsea_value", "ICSEA", "1115", "1111", None),
+        (day, 13, "indigenous_pct", "Aboriginal students %", None, "2", None),
+    )
+    assert history.change_phrases(rows) == [
+        "ICSEA 1115 → 1111",
+        "Enrolment (FTE) 567 → 474",
+        f"Aboriginal students % {layout.MISSING} → 2",
+        "Location moved 4.79 km",
+    ]
+    unpublished = changes((day, 9, "latitude", "Latitude", "-33.1", None, None))
+    assert history.change_phrases(unpublished) == [f"Location → {layout.MISSING}"]
+
+
+def test_the_timeline_names_gaps_changes_and_the_closing():
+    day = pd.Timestamp
+    versions = pd.DataFrame(
+        {
+            "school_code": [1, 1, 1],
+            "school_name": ["A School"] * 3,
+            "level_of_schooling": ["Primary School"] * 3,
+            "valid_from": [day(2018, 4, 23), day(2019, 6, 5), day(2023, 8, 18)],
+            "valid_to": [day(2019, 6, 5), day(2020, 3, 5), day(2024, 8, 9)],
+        }
+    )
+    rows = changes((day(2019, 6, 5), 11, "icsea_value", "ICSEA", "975", "1010", None))
+    events = history.timeline(versions, rows, in_first_list=True)
+    assert events["what_changed"].tolist() == [
+        "Listed (in the first school list here) as A School, Primary School",
+        "ICSEA 975 → 1010",
+        "Missing from the school lists",
+        "No visible change (only letter case or spacing)",
+        "No longer in the school list (closed, merged or renamed)",
+    ]
+    assert history.timeline(versions, rows, in_first_list=False)["what_changed"][0].startswith("Listed (first listed)")
+
+
+def test_distances_and_the_nearest_schools():
+    # One degree of latitude is 1/360 of a great circle.
+    assert nearby.great_circle_km(0, 0, [1.0], [0.0])[0] == pytest.approx(2 * math.pi * nearby.EARTH_RADIUS_KM / 360)
+    assert nearby.great_circle_km(-33.85, 151.13, [-33.85], [151.13])[0] == 0
+    schools = pd.DataFrame(
+        {"school_code": [1, 2, 3, 4], "latitude": [0.0, 0.0, 0.0, 0.0], "longitude": [0.0, 0.2, -0.1, 0.1]}
+    )
+    found = nearby.nearest(schools.iloc[0], schools, n=2)
+    assert found["school_code"].tolist() == [3, 4]  # equally near: by school code; never the school itself
+    assert np.allclose(found["distance_km"], nearby.great_circle_km(0, 0, [0, 0], [-0.1, 0.1]))
+
+
+def driver(unit, value=None, category=None, contribution=0.5, label="A feature"):
+    return pd.Series(
+        {"label": label, "unit": unit, "feature_value": value, "category": category, "contribution": contribution}
+    )
+
+
+def test_driver_values_and_sentences():
+    assert risk.driver_value(driver("FTE", 627.0000001)) == "627"
+    assert risk.driver_value(driver("index", 1115.0)) == "1115"
+    assert risk.driver_value(driver("%", 94.26)) == "94.3%" and risk.driver_value(driver("%", 2.0)) == "2%"
+    assert risk.driver_value(driver("points", 4.26)) == "+4.3 points"
+    assert risk.driver_value(driver("years", 5.0)) == "5"
+    assert risk.driver_value(driver("years", float("nan"))) == risk.IMPUTED
+    assert risk.driver_value(driver("category", category="Remote Australia")) == "Remote Australia"
+    assert risk.driver_value(driver("category")) == risk.IMPUTED
+    assert risk.driver_sentence(driver("points", -1.0, contribution=-1.2)) == (
+        "- **A feature**: -1.0 points, which strongly lowers the risk"
+    )
+    assert risk.driver_sentence(driver("years", 5.0, contribution=0.1)).endswith("slightly raises the risk")
+
+
+def test_attendance_lines_break_in_years_without_a_reported_rate():
+    rates = pd.DataFrame(
+        {
+            "calendar_year": [2019, 2021],
+            "attendance_status": ["reported", "suppressed"],
+            "attendance_rate": [91.0, None],
+            "state_attendance_rate": [92.0, 90.0],
+        }
+    )
+    series = attendance.plotted(rates)
+    school = series[series.series == "This school"].set_index("calendar_year")["rate"]
+    assert school.index.tolist() == [2019, 2020, 2021] and school[2019] == 91.0 and school[[2020, 2021]].isna().all()
+    table = attendance.by_year_table(rates)
+    assert table["Status"].tolist() == ["Reported", "Suppressed (too few students to publish)"]
+    spec = attendance.rate_chart(series).to_dict()
+    assert spec["mark"]["type"] == "line" and spec["encoding"]["y"]["field"] == "rate"
+
+
+def test_the_headcount_chart_joins_the_forecast_to_the_last_actual_year():
+    headcount = pd.DataFrame(
+        {
+            "calendar_year": [2022, 2023, 2024],
+            "kind": ["Actual", "Actual", "Forecast"],
+            "headcount": [400.0, 420.0, 420.0],
+            "lower": [None, None, 380.0],
+            "upper": [None, None, 460.0],
+            "status": ["reported", "suppressed", "naive"],
+        }
+    )
+    spec = enrolment.headcount_chart(headcount).to_dict()
+    assert len(spec["layer"]) == 3  # band, actual, forecast
+    assert enrolment.suppressed_note(headcount) == " Suppressed (not published, small numbers): 2023."
+    assert len(enrolment.headcount_chart(headcount[headcount.kind == "Actual"]).to_dict()["layer"]) == 1
