@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
+from nsw_doe.app import layout
 from tests.conftest import open_page, state_attendance
 
 PAGES = ["overview", "enrolments", "composite_classes"]
@@ -36,6 +37,16 @@ where source_dataset = ? and measure = ?
 qualify row_number() over (partition by calendar_year order by edition_year desc nulls last) = 1
 order by calendar_year
 """
+
+
+def coverage_shares(con, kind: str) -> str:
+    """The measured coverage of `kind`'s chosen method by horizon, as the pages word it."""
+    rows = con.execute(
+        "select horizon, covered from ml.forecast_interval_coverage join ml.forecast_method_choice "
+        "using (series_kind, method) where series_kind = ? and chosen order by horizon",
+        [kind],
+    ).fetchall()
+    return ", ".join(f"{100 * c:.0f}% at {h} year{'s' if h > 1 else ''} ahead" for h, c in rows)
 
 
 def frame(con, sql: str, *params) -> pd.DataFrame:
@@ -138,7 +149,11 @@ def test_overview_findings_are_computed_from_the_warehouse(built, con):
         "select calendar_year, yhat, yhat_lower, yhat_upper from ml.enrolment_forecast "
         "where series_kind = 'statewide' order by calendar_year desc limit 1"
     ).fetchone()
-    assert f"forecast for {year} is **{number(yhat)}** (80% range {number(lower)} to {number(upper)})" in text
+    assert (
+        f"forecast for {year} is **{number(yhat)}** (range {number(lower)} to {number(upper)}, built for 80%)" in text
+    )
+    # The range's measured out-of-sample coverage, not its nominal 80%, follows (ml.forecast_interval_coverage).
+    assert f"landed inside the state's range {coverage_shares(con, 'statewide')}" in text
 
     rates = attendance.set_index("calendar_year")
     fall = rates["weighted"].iat[-1] - rates.loc[2019, "weighted"]
@@ -154,6 +169,26 @@ def test_overview_findings_are_computed_from_the_warehouse(built, con):
         in text
     )
     assert f"#### {published['measure_value']:.1f}% of primary classes mix grades" in text
+
+
+def test_overview_findings_and_coverage_are_the_reporting_tables(built, con):
+    # The page formats reporting.rpt__overview_finding and reporting.rpt__coverage; it computes none of them.
+    app = open_page("overview")
+    text = page_text(app)
+    found = con.execute("select * from reporting.rpt__overview_finding").df().iloc[0]
+    assert (
+        f"state attendance rate of **{found.latest_published_attendance_rate:.1f}%** for {found.attendance_year}"
+        in text
+    )
+    assert f"({found.unweighted_worst_year}: {found.unweighted_worst_rate:.1f}% against " in text
+    assert f"**{number(found.schools_listed_now)}** government schools are listed" in text
+    assert f"**{number(found.schools_ever_known)}** schools appear somewhere in the data" in text
+    assert f"({found.pct_schools_with_composite:.1f}%)** had at least one such class" in text
+    (coverage,) = dataframe_with(app, "Years missing")
+    expected = con.execute("select * from reporting.rpt__coverage order by first_year, dataset").df()
+    assert coverage["Dataset"].tolist() == expected["dataset"].tolist()
+    assert coverage["Schools"].tolist() == expected["schools"].tolist()
+    assert coverage["Years missing"].tolist() == [", ".join(map(str, y)) or "none" for y in expected["missing_years"]]
 
 
 def test_overview_coverage_table_lists_each_datasets_years_and_gaps(built, con):
@@ -193,6 +228,7 @@ def test_enrolments_state_chart_and_headlines_show_the_actuals_and_the_forecast_
         assert forecast["low"].tolist() == pytest.approx(expected["yhat_lower"].tolist())
         assert forecast["high"].tolist() == pytest.approx(expected["yhat_upper"].tolist())
 
+    assert f"landed inside the state's range {coverage_shares(con, 'statewide')}" in page_text(app)
     shown = metrics(app)
     latest, previous = headcount.iloc[-1], headcount.iloc[-2]
     assert shown[f"Students, {last_year}"].value == number(latest["headcount"])
@@ -247,7 +283,7 @@ def test_enrolments_breakdown_selector_changes_the_series_shown(built, con):
     # suppressed ('Other School' appeared with no numbers).
     app = open_page("enrolments")
     by_group = """
-        select coalesce(school.{column}, 'Not recorded') as segment, enrolment.calendar_year,
+        select coalesce(school.{column}, ?) as segment, enrolment.calendar_year,
             sum(enrolment.headcount) as students
         from marts.fct__enrolment as enrolment
         join marts.dim__school as school using (school_sk)
@@ -261,12 +297,12 @@ def test_enrolments_breakdown_selector_changes_the_series_shown(built, con):
         assert not app.exception
         (shown,) = chart_data(app, f"Students by {choice.lower()}")
         shown = shown.sort_values(["segment", "calendar_year"]).reset_index(drop=True)
-        expected = frame(con, by_group.format(column=column))
+        expected = frame(con, by_group.format(column=column), layout.MISSING)
         assert shown["segment"].tolist() == expected["segment"].tolist()
         assert shown["students"].tolist() == expected["students"].astype(int).tolist()
         seen[choice] = set(shown["segment"])
     assert "Major Cities of Australia" in seen["Remoteness"] and "Primary School" in seen["Level of schooling"]
-    assert not seen["Remoteness"] & (seen["Level of schooling"] - {"Not recorded"})
+    assert not seen["Remoteness"] & (seen["Level of schooling"] - {layout.MISSING})
 
 
 def test_enrolments_fte_by_grade_equals_the_fact_and_names_the_withheld_breakdowns(built, con):
@@ -286,6 +322,8 @@ def test_enrolments_fte_by_grade_equals_the_fact_and_names_the_withheld_breakdow
         "where is_breakdown_withheld group by calendar_year)"
     ).fetchone()
     assert f"**Not stated**: {least}-{most} schools a year were published with their total only" in page_text(app)
+    report = frame(con, "select calendar_year, grade, fte from reporting.rpt__enrolment_by_grade_state order by all")
+    assert shown["fte"].tolist() == pytest.approx(report["fte"].tolist())
 
 
 def test_enrolments_growers_and_decliners_are_ordered_and_follow_the_controls(built, con):
@@ -319,6 +357,14 @@ def test_enrolments_growers_and_decliners_are_ordered_and_follow_the_controls(bu
                 table["School"]
             )
 
+    (growers, _) = dataframe_with(app, "Change %")
+    report = frame(
+        con,
+        "select school_name, first_students, last_students, headcount_change from reporting.rpt__enrolment_change "
+        "where first_year = 2018 and first_students >= 100 order by headcount_change desc, school_code limit 10",
+    )
+    assert growers["School"].tolist() == report["school_name"].tolist()
+    assert growers["Change"].tolist() == report["headcount_change"].tolist()
     check(2018, 100, "Change", "change")
     app.radio(key="change_rank").set_value("Per cent").run()
     check(2018, 100, "Change %", "change_pct")
@@ -361,13 +407,14 @@ def test_composite_numbers_equal_the_sums_over_the_fact(built, con):
     by_level = frame(
         con,
         """
-        select coalesce(school.level_of_schooling, 'Not recorded') as level, count(*) as schools,
+        select coalesce(school.level_of_schooling, ?) as level, count(*) as schools,
             count(*) filter (where composite.composite_class_count > 0) as with_composite
         from marts.fct__composite_class as composite
         join marts.dim__school as school using (school_sk)
         where composite.calendar_year = 2014 and composite.pct_composite_classes is not null
         group by all order by level
         """,
+        layout.MISSING,
     )
     (groups,) = chart_data(app, "Schools with a composite class by level of schooling, 2014")
     groups = groups.sort_values("Level of schooling").reset_index(drop=True)

@@ -13,7 +13,7 @@ import pytest
 from streamlit import dataframe_util
 
 from nsw_doe.app import maps
-from tests.conftest import open_page
+from tests.conftest import open_page, publish_a_new_build
 
 CURRENT = "from marts.dim__school where is_current"
 
@@ -211,8 +211,7 @@ def test_the_profile_of_school_1001(built, con):
 
     # The risk score and its strongest driver, from the ml tables.
     score, percentile = con.execute(
-        "select risk_score, pr from (select school_code, risk_score, percent_rank() over (order by risk_score) "
-        "as pr from ml.attendance_risk) where school_code = 1001"
+        "select risk_score, risk_percentile from ml.attendance_risk where school_code = 1001"
     ).fetchone()
     assert metric(app, "Chance its 2022") == f"{score * 100:.0f}%"
     assert metric(app, "Score higher than") == f"{percentile * 100:.0f}% of schools"
@@ -228,6 +227,17 @@ def test_the_profile_of_school_1001(built, con):
         if value is not None:  # the stored number, to the decimal shown
             shown = float(sentence.split(": ")[1].split(" ")[0].rstrip("%,"))
             assert shown == pytest.approx(value, abs=0.05 if unit in ("%", "points") else 0.5)
+
+
+def test_the_profile_says_when_the_risk_model_no_longer_beats_its_baseline(own_warehouse):
+    """The message is the stored verdict's: the build's own model beats its baseline and the page says nothing;
+    a build whose evaluation says it lost shows the warning above the score."""
+    assert not [w for w in open_page("school", school="1001").warning if "baseline" in w.value]
+    publish_a_new_build(own_warehouse, "update ml.attendance_model_eval set beats_baseline = false")
+    app = open_page("school", school="1001")
+    (warning,) = [w.value for w in app.warning if "baseline" in w.value]
+    assert warning.startswith("**This build's risk model does not beat its baseline**")
+    assert metric(app, "Chance its 2022")  # the score is still shown, under the warning
 
 
 def test_statuses_other_than_reported_are_listed_and_not_charted(built, con):

@@ -13,10 +13,18 @@ import pandas as pd
 import pytest
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from nsw_doe.defs.ml.attendance_risk import ATTENDANCE_QUERY, SCHOOLS_QUERY, STATE_QUERY, attendance_risk_definitions
+from nsw_doe.build import model_warnings
+from nsw_doe.defs.ml.attendance_risk import (
+    ATTENDANCE_QUERY,
+    SCHOOLS_QUERY,
+    STATE_QUERY,
+    attendance_risk_definitions,
+    verdict_sentence,
+)
 from nsw_doe.defs.resources import WarehouseResource
 from nsw_doe.ml import attendance_risk as risk
 from nsw_doe.warehouse import Warehouse
+from tests.conftest import publish_a_new_build
 
 # ---------------------------------------------------------------------------------------------- small frames
 
@@ -169,6 +177,71 @@ def test_driver_values_are_numbers_in_their_unit_and_categories_text():
     assert np.isnan(values.at[1, "icsea_value"]) and np.isnan(values.at[1, "log_enrolment_fte"])
     assert values.at[0, "asgs_remoteness"] == "Major Cities of Australia"
     assert values.at[1, "asgs_remoteness"] is None
+
+
+def evaluation_of(auc: float, brier: float, baseline_auc: float = 0.8, baseline_brier: float = 0.13) -> pd.DataFrame:
+    """ml.attendance_model_eval's cross-validated rows (null fold) for the model and the baseline."""
+    frame = pd.DataFrame(
+        [
+            (risk.MODEL, "roc_auc", auc),
+            (risk.MODEL, "brier", brier),
+            (risk.BASELINE, "roc_auc", baseline_auc),
+            (risk.BASELINE, "brier", baseline_brier),
+        ],
+        columns=["model", "metric", "value"],
+    )
+    return frame.assign(fold=pd.array([pd.NA] * 4, dtype="Int64"))
+
+
+@pytest.mark.parametrize(
+    ("auc", "brier", "beats"),
+    [
+        (0.93, 0.10, True),  # better on both
+        (0.75, 0.10, False),  # a lower AUC
+        (0.93, 0.15, False),  # a higher Brier score
+        (0.80, 0.10, False),  # an equal AUC is not better
+        (0.93, 0.13, False),  # nor an equal Brier score
+    ],
+)
+def test_the_model_beats_its_baseline_only_when_strictly_better_on_both_metrics(auc, brier, beats):
+    evaluation = evaluation_of(auc, brier)
+    assert risk.beats_baseline(evaluation) is beats
+
+
+def test_a_model_that_loses_to_its_baseline_gets_the_verdict_false_and_every_text_says_so():
+    """The headline (build summary), the verdict line (build summary and metadata) and the school profile's
+    message, from a model worse than its baseline."""
+    from nsw_doe.app.profile.risk import baseline_warning
+
+    evaluation = evaluation_of(auc=0.75, brier=0.15)
+    evaluation = pd.concat([evaluation, evaluation_of(0.9, 0.1).assign(model=risk.BASELINE_GAP)[2:]])
+    evaluation["beats_baseline"] = risk.beats_baseline(evaluation)
+    assert not evaluation["beats_baseline"].any()
+    dataset = risk.Dataset(pd.DataFrame(), 2022, dt.date(2020, 3, 5), 85.0, 0)
+    result = risk.RiskResult(dataset, pd.DataFrame(), evaluation, pd.DataFrame(), pd.DataFrame())
+    assert not result.beats_baseline
+    assert result.headline.endswith(": does NOT beat the baseline")
+    assert "does NOT beat its baseline" in verdict_sentence(False, 0.75, 0.8, 0.15, 0.13)
+    assert "AUC 0.750 against 0.800, Brier 0.150 against 0.130" in verdict_sentence(False, 0.75, 0.8, 0.15, 0.13)
+    row = {"beats_baseline": False, "auc": 0.75, "baseline_auc": 0.8, "brier": 0.15, "baseline_brier": 0.13}
+    assert baseline_warning(row).startswith("**This build's risk model does not beat its baseline**")
+    assert "AUC 0.750 against the baseline's 0.800" in baseline_warning(row)
+    assert baseline_warning(row | {"beats_baseline": True}) is None
+    assert "beats its baseline" in verdict_sentence(True, 0.93, 0.8, 0.1, 0.13)
+
+
+def test_the_risk_percentile_is_sql_s_percent_rank_ties_included():
+    score = np.array([0.3, 0.1, 0.3, 0.9, 0.5, 0.1, 0.3])
+    expected = (
+        duckdb.connect()
+        .execute(
+            "select percent_rank() over (order by s) from unnest(?) with ordinality as t(s, i) order by i",
+            [score.tolist()],
+        )
+        .fetchall()
+    )
+    assert risk.risk_percentile(score).tolist() == [value for (value,) in expected]
+    assert risk.risk_percentile(np.array([0.4])).tolist() == [0.0]
 
 
 # ---------------------------------------------------------------------------------------------- the real build
@@ -403,3 +476,22 @@ def test_two_runs_write_identical_tables(built, tmp_path):
         assert {table: table_rows(copy, table) for table in ML_TABLES} == expected
     headline = result.asset_materializations_for_node("attendance_risk_model")[0].metadata["headline"].value
     assert headline.startswith("attendance risk 2022: AUC ")
+
+
+def test_the_stored_percentile_is_the_percent_rank_of_the_scores(con):
+    """The page read percent_rank() over the scores before; the stored column gives the same numbers, exactly."""
+    differing = con.execute(
+        "select count(*) from (select risk_percentile, percent_rank() over (order by risk_score) as pr "
+        "from ml.attendance_risk) where risk_percentile is distinct from pr"
+    ).fetchone()[0]
+    assert differing == 0
+
+
+def test_the_build_stores_the_verdict_and_warns_only_when_the_model_loses(built, con, own_warehouse):
+    """The shared build's model beats its baseline: the verdict is true on every row and the summary has no
+    warning. On a copy whose evaluation says it lost, the summary warns with the numbers."""
+    assert con.execute("select distinct beats_baseline from ml.attendance_model_eval").fetchall() == [(True,)]
+    assert built[1].warnings == []
+    publish_a_new_build(own_warehouse, "update ml.attendance_model_eval set beats_baseline = false")
+    (warning,) = model_warnings(str(own_warehouse.published))
+    assert "does NOT beat its baseline" in warning and "AUC 0.93" in warning

@@ -47,3 +47,53 @@ def test_the_state_chart_starts_the_forecast_at_the_last_actual():
 def test_grades_sort_in_school_order():
     grades = ["Year 10", "Not stated", "K", "Year 2", "Secondary ungraded"]
     assert sorted(grades, key=content.grade_order) == ["K", "Year 2", "Year 10", "Secondary ungraded", "Not stated"]
+
+
+def test_the_coverage_sentence_names_whose_range_and_can_drop_its_lead():
+    coverage = pd.DataFrame({"horizon": [1], "covered": [0.805], "n": [21362]})
+    text = content.coverage_sentence(coverage, whose="a school's", lead="")
+    assert text.startswith("Replayed on the past") and "inside a school's range 80% at 1 year ahead" in text
+
+
+def test_the_accuracy_table_orders_kinds_then_ranks_and_counts_one_year_ahead_forecasts():
+    accuracy = pd.DataFrame(
+        {
+            "series_kind": ["school", "school", "statewide", "statewide"],
+            "method": ["naive", "naive", "drift", "drift"],
+            "mean_mape": [10.0, 10.0, 1.5, 1.5],
+            "rank": [1, 1, 1, 1],
+            "chosen": [True, True, True, True],
+            "horizon": [1, 2, 1, 2],
+            "mape": [9.0, 11.0, 1.0, 2.0],
+            "n": [100, 80, 7, 6],
+        }
+    )
+    table = content.accuracy_table(accuracy, list(content.KIND_LABELS))
+    assert table["Series"].tolist() == ["State total", "Individual schools"]
+    assert table["1 year ahead"].tolist() == [1.0, 9.0] and table["2 years ahead"].tolist() == [2.0, 11.0]
+    assert table["Forecasts scored"].tolist() == [7, 100]
+
+
+def test_the_withheld_note_and_the_change_table_format_the_reporting_rows():
+    grades = pd.DataFrame(
+        {"is_breakdown_withheld": [True, True, False], "fte": [10.0, 30.0, 360.0], "schools": [3, 5, 900]}
+    )
+    assert content.withheld_note(grades, str).startswith("**Not stated**: 3-5 schools a year")
+    assert "(10.0% of all FTE over the years)" in content.withheld_note(grades, str)
+    changes = pd.DataFrame(
+        {
+            "school_code": [1],
+            "school_name": ["A"],
+            "level_of_schooling": ["Primary School"],
+            "lga": ["X"],
+            "first_students": [100],
+            "last_students": [150],
+            "headcount_change": [50],
+            "headcount_change_pct": [50.0],
+        }
+    )
+    table = content.change_table(changes, 2018, 2023, lambda code: f"school?school={code}")
+    assert table.columns.tolist() == ["School", "Level", "LGA", "2018", "2023", "Change", "Change %", "Profile"]
+    assert table.iloc[0].tolist() == ["A", "Primary School", "X", 100, 150, 50, 50.0, "school?school=1"]
+    assert "reorganised in 2023" in content.breakdown_caption("Operational directorate", "not published")
+    assert "reorganised" not in content.breakdown_caption("Remoteness", "not published")

@@ -5,10 +5,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from nsw_doe.app import layout
 from nsw_doe.app.profile import attendance, enrolment, history, nearby, risk
 from nsw_doe.app.profile.text import date_text, value_text
+from nsw_doe.settings import PROJECT_ROOT
 
 
 def test_values_read_as_people_read_them():
@@ -140,3 +142,19 @@ def test_the_headcount_chart_joins_the_forecast_to_the_last_actual_year():
     assert len(spec["layer"]) == 3  # band, actual, forecast
     assert enrolment.suppressed_note(headcount) == " Suppressed (not published, small numbers): 2023."
     assert len(enrolment.headcount_chart(headcount[headcount.kind == "Actual"]).to_dict()["layer"]) == 1
+
+
+def test_one_word_for_a_missing_value_and_one_definition_of_each_status():
+    from nsw_doe.app import attendance_text
+
+    assert layout.count(None) == layout.rate(float("nan")) == layout.MISSING == "not published"
+    # The reporting models write the same word (a dbt var) where a group has no value.
+    dbt_vars = yaml.safe_load((PROJECT_ROOT / "transform" / "dbt_project.yml").read_text())["vars"]
+    assert dbt_vars["missing_value"] == layout.MISSING
+    assert attendance_text.STATUS_LABELS is layout.STATUS_LABELS
+    assert set(layout.STATUS_LABELS) == {"reported", "suppressed", "not_applicable", "not_reported", "invalid"}
+    assert set(layout.STATUS_MEANINGS) == set(layout.STATUS_LABELS) - {"reported"}
+    assert attendance.status_label("reported") == "Reported"
+    assert attendance.status_label("suppressed") == "Suppressed (too few students to publish)"
+    assert attendance.status_label("invalid").startswith("Invalid (")  # was shown raw, as 'invalid'
+    assert layout.status_label("not_reported") == "Not reported"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from nsw_doe.settings import Settings, project_dir
 from nsw_doe.sources.catalog import load_manifest
-from nsw_doe.table_comments import write_frame
+from nsw_doe.table_comments import registry_table, write_frame
 
 BUILD_TABLE = "audit.build"
 SOURCE_FILES_TABLE = "audit.source_files"
@@ -95,28 +95,14 @@ def write_audit(database: str, settings: Settings, checks: Sequence[dg.AssetChec
             }
         ]
     )
-    tables = {
-        BUILD_TABLE: (build, "One row: when this build ran, from which commit, and how its asset checks went."),
-        SOURCE_FILES_TABLE: (
-            _source_files(settings),
-            "Every source file of the snapshot this build read: dataset, licence, attribution, vintage, rows, sha256.",
-        ),
-        ASSET_CHECKS_TABLE: (
-            _asset_checks(checks),
-            "The result of every asset check the build evaluated (dbt tests and Python checks).",
-        ),
-    }
-    columns = {
-        "built_at": "When the build finished running its assets (UTC).",
-        "code_version": "The git commit of the code that built it (null outside a git checkout).",
-        "destination": "local (a published DuckDB file) or motherduck.",
-        "checks_passed": "Asset checks that passed.",
-        "checks_failed": "Asset checks that failed (a local build with any is not published).",
-        "loaded": "False for a licensed dataset the user did not supply (its raw table is empty).",
-        "vintage": "The date (or year) the publisher's file describes or was extracted.",
-        "failed_rows": "Rows the check found failing, where the check counts them.",
+    frames = {
+        BUILD_TABLE: build,
+        SOURCE_FILES_TABLE: _source_files(settings),
+        ASSET_CHECKS_TABLE: _asset_checks(checks),
     }
     with duckdb.connect(database) as con:
         con.execute("create schema if not exists audit")
-        for table, (frame, description) in tables.items():
+        for table, frame in frames.items():
+            # described once, in transform/models/sources/_python_tables.yml (dbt's docs read it too)
+            description, columns = registry_table(*table.split("."))
             write_frame(con, table, frame, description, [(c, t) for c, t in columns.items() if c in frame.columns])

@@ -64,6 +64,8 @@ class BuildSummary:
     step_seconds: dict[str, float] = field(default_factory=dict)
     # where the publish moved a published file that was not a readable build (the previous build is kept)
     set_aside: str | None = None
+    # what a reader of the build must know about it, one line each (a model that no longer beats its baseline)
+    warnings: list[str] = field(default_factory=list)
 
 
 class _ProgressHandler(logging.Handler):
@@ -179,6 +181,22 @@ def summarise(database: str) -> tuple[list[SchemaSummary], list[QuarantineSummar
     return list(per_schema.values()), quarantined
 
 
+def model_warnings(database: str) -> list[str]:
+    """A line for each model of the build that no longer beats its baseline (the verdict the ML stored in
+    ml.attendance_model_eval.beats_baseline); none when it does, or when the build has no such table."""
+    from nsw_doe.defs.ml.attendance_risk import VERDICT_QUERY, verdict_sentence
+
+    with duckdb.connect(database, read_only=not is_motherduck(database)) as con:
+        has_eval = con.execute(
+            "select count(*) from information_schema.tables where table_catalog = current_database() "
+            "and table_schema = 'ml' and table_name = 'attendance_model_eval'"
+        ).fetchone()[0]
+        if not has_eval:
+            return []
+        beats, *numbers = con.execute(VERDICT_QUERY).fetchone()
+    return [] if beats else [verdict_sentence(False, *numbers)]
+
+
 def _execute(
     job: dg.JobDefinition, settings: Settings, database: str, dbt_artifacts: Path, on_event
 ) -> dg.ExecuteInProcessResult:
@@ -216,6 +234,7 @@ def _summary(
         materialized=sum(1 for e in result.all_events if e.is_step_materialization),
         quarantined=quarantined,
         headlines=_headlines(result),
+        warnings=model_warnings(database),
         step_seconds={
             e.step_key: round(e.event_specific_data.duration_ms / 1000, 2)
             for e in result.all_events

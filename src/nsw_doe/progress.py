@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -60,6 +61,8 @@ class BuildProgress:
             self.console.print(f"  {group.source_model}: {group.rows}, {group.reason}: {examples}", markup=False)
         for key, headline in sorted(summary.headlines.items()):
             self.console.print(f"{key}: {headline}", markup=False)
+        for warning in summary.warnings:
+            self.console.print(f"[bold yellow]{escape(warning)}[/]")
         steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in summary.step_seconds.items())
         self.console.print(f"Elapsed: {elapsed_seconds:.1f} s ({steps}). Build log: {log_path}")
         self.console.print(f"Warehouse: [bold]{summary.warehouse}[/]")

@@ -1,11 +1,42 @@
 """Writing the tables Python code adds to a build (schemas `semantic`, `ml`, `audit`) described in DuckDB comments,
-as dbt's persist_docs does for the models: `nsw-doe export`'s data dictionary and any DuckDB client read them there."""
+as dbt's persist_docs does for the models: `nsw-doe export`'s data dictionary and any DuckDB client read them there.
+
+The descriptions of the `ml` attendance-risk tables and the `audit` tables are written once, as dbt sources in
+REGISTRY (so dbt's docs show them too); `registry_table` hands them to the writers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 import duckdb
+import yaml
+
+from nsw_doe.settings import project_dir
+
+REGISTRY = ("transform", "models", "sources", "_python_tables.yml")
+
+
+@cache
+def registry() -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+    """(schema, table) -> (table description, {column: description} in the registry's order), from REGISTRY."""
+    document = yaml.safe_load(project_dir().joinpath(*REGISTRY).read_text(encoding="utf-8"))
+    return {
+        (source.get("schema", source["name"]), table["name"]): (
+            table["description"],
+            {column["name"]: column["description"] for column in table.get("columns", [])},
+        )
+        for source in document["sources"]
+        for table in source["tables"]
+    }
+
+
+def registry_table(schema: str, table: str) -> tuple[str, dict[str, str]]:
+    """The registry's description of `schema.table` and of its columns."""
+    try:
+        return registry()[schema, table]
+    except KeyError:
+        raise KeyError(f"{schema}.{table} is not described in {'/'.join(REGISTRY)}") from None
 
 
 def sql_literal(text: str) -> str:

@@ -10,13 +10,7 @@ SERIES_LABELS = {
     "weighted": "Weighted by headcount",
     "unweighted": "Unweighted mean of schools",
 }
-STATUS_LABELS = {
-    "reported": "Reported",
-    "suppressed": "Suppressed",
-    "not_applicable": "Not applicable",
-    "not_reported": "Not reported",
-    "invalid": "Invalid",
-}
+STATUS_LABELS = layout.STATUS_LABELS  # defined once, in nsw_doe.app.layout
 COLLECTION_LABELS = {
     "semester_1_pre_2021": "Semester 1",
     "not_collected": "Not collected (COVID-19)",

@@ -31,17 +31,20 @@ def percent(share: float) -> str:
     return f"{100 * share:.0f}%"
 
 
-def coverage_sentence(coverage: pd.DataFrame) -> str:
-    """What the state's band can claim: the measured out-of-sample coverage at 1-3 years ahead (`horizon`,
-    `covered`, `n` of the method the state is forecast with), rather than its nominal 80%."""
+def coverage_sentence(
+    coverage: pd.DataFrame, whose: str = "the state's", lead: str = "The shaded band is the forecast's 80% range."
+) -> str:
+    """What a forecast range can claim: the measured out-of-sample coverage at 1-3 years ahead (`horizon`, `covered`,
+    `n` of the method the kind is forecast with, from ml.forecast_interval_coverage), rather than its nominal 80%.
+    `whose` names the series ("the state's", "a school's"); `lead` comes first (may be empty)."""
     rows = coverage.sort_values("horizon")
     shares = ", ".join(
         f"{percent(r.covered)} at {int(r.horizon)} year{'s' if r.horizon > 1 else ''} ahead" for r in rows.itertuples()
     )
     return (
-        "The shaded band is the forecast's 80% range. Replayed on the past, with each range built only from the "
-        f"errors known at the time, the actual number landed inside the state's range {shares} "
-        f"({int(rows['n'].sum())} past forecasts)."
+        (f"{lead} " if lead else "")
+        + "Replayed on the past, with each range built only from the errors known at the time, the actual number "
+        f"landed inside {whose} range {shares} ({int(rows['n'].sum()):,} past forecasts)."
     )
 
 
@@ -79,6 +82,87 @@ def state_chart(actual: pd.DataFrame, forecast: pd.DataFrame) -> alt.LayerChart:
         )
     )
     return band + lines
+
+
+def accuracy_table(accuracy: pd.DataFrame, kinds: list[str]) -> pd.DataFrame:
+    """The accuracy table the page shows, one row per kind and method in kind then rank order: MAPE at each horizon,
+    the mean, the forecasts scored one year ahead and the choice. `accuracy`: ml.forecast_method_choice joined with
+    ml.forecast_accuracy (series_kind, method, mean_mape, rank, chosen, horizon, mape, n)."""
+    keys = ["series_kind", "method", "mean_mape", "rank", "chosen"]
+    scores = accuracy.pivot(index=keys, columns="horizon", values="mape").reset_index()
+    scores = scores.sort_values(
+        ["series_kind", "rank"], key=lambda c: c.map(kinds.index) if c.name == "series_kind" else c, kind="stable"
+    )
+    predictions = accuracy[accuracy["horizon"] == 1].set_index(["series_kind", "method"])["n"]
+    horizons = [h for h in scores.columns if isinstance(h, int | float) and h in set(accuracy["horizon"])]
+    return pd.DataFrame(
+        {
+            "series_kind": scores["series_kind"],
+            "method": scores["method"],
+            "mean_mape": scores["mean_mape"],
+            "rank": scores["rank"],
+            "chosen": scores["chosen"],
+            "Series": scores["series_kind"].map(KIND_LABELS),
+            "Method": scores["method"].map(method_label),
+            **{f"{int(h)} year{'s' if h > 1 else ''} ahead": scores[h] for h in horizons},
+            "Mean error": scores["mean_mape"],
+            "Forecasts scored": [predictions[(k, m)] for k, m in zip(scores.series_kind, scores.method, strict=True)],
+            "Most accurate": scores["chosen"],
+        }
+    )
+
+
+def change_table(changes: pd.DataFrame, first_year: int, last_year: int, url) -> pd.DataFrame:
+    """The growers' or decliners' table from reporting.rpt__enrolment_change rows; `url` makes a profile link."""
+    return pd.DataFrame(
+        {
+            "School": changes["school_name"],
+            "Level": changes["level_of_schooling"],
+            "LGA": changes["lga"],
+            str(first_year): changes["first_students"],
+            str(last_year): changes["last_students"],
+            "Change": changes["headcount_change"],
+            "Change %": changes["headcount_change_pct"],
+            "Profile": [url(code) for code in changes["school_code"]],
+        }
+    )
+
+
+def withheld_note(grades: pd.DataFrame, count) -> str:
+    """The caption on the schools whose grades were withheld, from reporting.rpt__enrolment_by_grade_state
+    (is_breakdown_withheld, fte, schools); `count` formats a count."""
+    withheld = grades[grades["is_breakdown_withheld"]]
+    share = 100 * withheld["fte"].sum() / grades["fte"].sum()
+    return (
+        f"**Not stated**: {count(withheld['schools'].min())}-{count(withheld['schools'].max())} schools a year were "
+        f"published with their total only, their grades withheld ({share:.1f}% of all FTE over the years). Their "
+        "students are in this row, not in any grade, so each grade's row is a little under its true size."
+    )
+
+
+def methods_caption() -> str:
+    """What each forecasting method does, and where the backtest lives."""
+    return (
+        "The methods: "
+        + "; ".join(f"**{method_label(name)}**: {note}" for name, note in METHOD_NOTES.items())
+        + ". The backtest of every forecast is in `ml.forecast_backtest`, the choice in `ml.forecast_method_choice`, "
+        "the measured coverage of the 80% ranges in `ml.forecast_interval_coverage`."
+    )
+
+
+def breakdown_caption(choice: str, not_recorded: str) -> str:
+    """How to read the breakdown's panels, with the directorates' reorganisation when they are shown."""
+    reorganised = (
+        " The directorates were reorganised in 2023, after that year's school list, so every year shows the former "
+        "ones."
+        if choice == "Operational directorate"
+        else ""
+    )
+    return (
+        "Each panel has its own scale, so read the numbers on its axis. Each year counts a school in the group it "
+        f"belonged to that year, from the department's school list.{reorganised} '{not_recorded}': schools that "
+        "closed before the first school list (2018) and carry no attributes."
+    )
 
 
 def accuracy_lines(choice: pd.DataFrame) -> list[str]:

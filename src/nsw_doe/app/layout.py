@@ -16,6 +16,31 @@ ATTRIBUTION = "NSW Department of Education, via Data.NSW, CC BY 4.0"
 MISSING = "not published"
 
 
+# The status of a published value (attendance_status, headcount_status, ... in the marts), defined once: the name
+# the pages show, and what it means (said where a page lists a school's statuses).
+STATUS_LABELS = {
+    "reported": "Reported",
+    "suppressed": "Suppressed",
+    "not_applicable": "Not applicable",
+    "not_reported": "Not reported",
+    "invalid": "Invalid",
+}
+STATUS_MEANINGS = {
+    "suppressed": "too few students to publish",
+    "not_applicable": "e.g. no students in the collection",
+    "not_reported": "the department published no value",
+    "invalid": "the published value could not be read; it is in quarantine",
+}
+
+
+def status_label(status: str, explained: bool = False) -> str:
+    """A status as people read it ('Suppressed'), with what it means when `explained` ('Suppressed (too few
+    students to publish)'); a status the project does not know reads as itself."""
+    label = STATUS_LABELS.get(status, status)
+    meaning = STATUS_MEANINGS.get(status) if explained else None
+    return f"{label} ({meaning})" if meaning else label
+
+
 def is_missing(value) -> bool:
     """None, NaN, NA or NaT (any missing value a query hands back; a string never is)."""
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))

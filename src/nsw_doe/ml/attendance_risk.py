@@ -24,8 +24,9 @@ The question is asked as it would have been on 1 January of the label year: ever
   earlier rate). Its probability is the share of training-fold schools of the same group that ended up below, so its
   AUC is the AUC of the binary feature (ties count half) and its Brier score is that of a calibrated one-feature rule.
   A second, stronger baseline, `baseline_gap`, keeps the size of that gap: a logistic regression on `last_gap` alone.
-  The model has to beat `baseline` (the issue's yardstick); how far it gets past `baseline_gap` says what the
-  attributes and the longer history add to last year's gap.
+  The model has to beat `baseline` (the issue's yardstick): a higher mean ROC AUC and a lower mean Brier score over
+  the folds, both strictly (`beats_baseline`, stored in ml.attendance_model_eval); how far it gets past
+  `baseline_gap` says what the attributes and the longer history add to last year's gap.
 - **Evaluation**: stratified 5-fold cross-validation with a fixed seed, the same folds for model and baseline. Every
   `risk_score` is out-of-fold: the probability from the model fitted on the four folds the school is not in. ROC AUC
   and Brier score per fold, and their mean over the folds as the headline; calibration of the model's out-of-fold
@@ -121,14 +122,12 @@ class RiskResult:
 
     def metric(self, model: str, metric: str) -> float:
         """The cross-validated value (mean over the folds)."""
-        e = self.evaluation
-        return float(e.loc[(e.model == model) & (e.metric == metric) & e.fold.isna(), "value"].iloc[0])
+        return mean_metric(self.evaluation, model, metric)
 
     @property
     def beats_baseline(self) -> bool:
-        """Better on both: higher AUC and lower Brier score."""
-        auc_better = self.metric(MODEL, "roc_auc") > self.metric(BASELINE, "roc_auc")
-        return auc_better and self.metric(MODEL, "brier") < self.metric(BASELINE, "brier")
+        """The verdict the evaluation table carries (see `beats_baseline`)."""
+        return bool(self.evaluation["beats_baseline"].iloc[0])
 
     @property
     def headline(self) -> str:
@@ -140,6 +139,30 @@ class RiskResult:
             f"attendance risk {self.dataset.label_year}: AUC {auc:.3f} (baseline {base_auc:.3f}, gap-only "
             f"{gap_auc:.3f}), Brier {brier:.3f} (baseline {base_brier:.3f}){verdict}"
         )
+
+
+def mean_metric(evaluation: pd.DataFrame, model: str, metric: str) -> float:
+    """The model's cross-validated `metric` (the row with a null fold: the mean over the folds)."""
+    e = evaluation
+    return float(e.loc[(e.model == model) & (e.metric == metric) & e.fold.isna(), "value"].iloc[0])
+
+
+def beats_baseline(evaluation: pd.DataFrame) -> bool:
+    """Whether the model beats `baseline`: strictly better on both cross-validated metrics, a higher mean ROC AUC
+    *and* a lower mean Brier score over the folds. Worse or equal on either one is not beating it. The verdict is
+    computed here once and stored as ml.attendance_model_eval.beats_baseline, which the build summary and the
+    school profile read."""
+    auc_better = mean_metric(evaluation, MODEL, "roc_auc") > mean_metric(evaluation, BASELINE, "roc_auc")
+    return auc_better and mean_metric(evaluation, MODEL, "brier") < mean_metric(evaluation, BASELINE, "brier")
+
+
+def risk_percentile(score: pd.Series | np.ndarray) -> np.ndarray:
+    """Each score's percent rank among all the scores, 0-1: (rank - 1) / (n - 1) with tied scores sharing the
+    lowest rank (SQL's percent_rank() over (order by score)); 0 for a single score."""
+    score = pd.Series(np.asarray(score, dtype=float))
+    if len(score) < 2:
+        return np.zeros(len(score))
+    return ((score.rank(method="min") - 1) / (len(score) - 1)).to_numpy(dtype=float)
 
 
 def reported(attendance: pd.DataFrame) -> pd.DataFrame:
@@ -403,9 +426,11 @@ def evaluate(dataset: Dataset) -> RiskResult:
     evaluation = evaluation.sort_values(
         ["model", "metric", "fold"], na_position="first", ignore_index=True, key=_model_order
     )
+    evaluation["beats_baseline"] = beats_baseline(evaluation)
 
     risk = frame[["school_code", "school_sk", "calendar_year", "attendance_rate", "state_attendance_rate"]].copy()
     risk["risk_score"] = score
+    risk["risk_percentile"] = risk_percentile(score)
     risk["is_below_state_rate"] = label
     risk["baseline_score"] = baseline_score
     risk["baseline_gap_score"] = gap_score

@@ -16,12 +16,14 @@ says what they hold.
   predict t+1..t+3; rows only where the target year has an actual.
 - **Choice.** Per series kind, the method with the lowest mean of MAPE over horizons 1-3; ties go to the simpler
   method (the order of `METHODS`): `method_choice`, the table `ml.forecast_method_choice`.
-- **Intervals.** Split-conformal, the same for every method: the 80% interval is yhat +/- q * scale, where scale is
-  the series' last actual at the origin (at least 1) and q the finite-sample conformal quantile
-  (ceil((n+1) * 0.8) / n) of the absolute scaled errors |actual - yhat| / scale of the backtest, pooled over every
-  series of the kind, per method and horizon. In the backtest, the interval at origin t uses only the errors
-  already known at t (target year <= t), so its coverage (`interval_coverage`) is measured out of sample; the
-  forecast uses every error of the backtest (all known by the last actual year).
+- **Intervals.** Split-conformal, widened for years whose errors move together, the same for every method: the
+  80% interval is yhat +/- q * scale, where scale is the series' last actual at the origin (at least 1) and q the
+  finite-sample conformal quantile (ceil((n+1) * 0.8) / n) of the absolute scaled errors |actual - yhat| / scale of
+  the backtest, pooled over every series of the kind, per method and horizon, plus the standard deviation over
+  origins of each origin's mean scaled error (`origin_spread`; the segment kinds share one, `interval_pool`). In
+  the backtest, the interval at origin t uses only the errors already known at t (target year <= t), so its
+  coverage (`interval_coverage`) is measured out of sample; the forecast uses every error of the backtest (all
+  known by the last actual year).
 """
 
 from __future__ import annotations
@@ -530,18 +532,51 @@ def conformal_quantile(errors: np.ndarray, width: float = INTERVAL_WIDTH) -> flo
 GROUP = ["series_kind", "method", "horizon"]
 
 
+def interval_pool(kinds) -> np.ndarray:
+    """Whose errors a kind's `origin_spread` is taken from: the segment kinds share theirs (one year's shock moves
+    every segment, and 20 series measure it better than 5), the state and the schools keep their own."""
+    kinds = np.asarray(kinds, dtype=object)
+    return np.where(np.isin(kinds, list(SEGMENT_ATTRIBUTES)), "segment", kinds)
+
+
+def origin_means(predictions: pd.DataFrame) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
+    """{(interval_pool, method, horizon): (origin years, the mean of their `scaled_errors`)}."""
+    keys = ["series_kind", "method", "horizon", "origin_year"]
+    frame = predictions[keys].assign(error=scaled_errors(predictions))
+    sums = frame.groupby(keys, sort=False)["error"].agg(["sum", "count"]).reset_index()
+    sums["series_kind"] = interval_pool(sums["series_kind"])
+    pooled = sums.groupby(keys, sort=True)[["sum", "count"]].sum()
+    means = pooled["sum"] / pooled["count"]
+    return {
+        key: (group.index.get_level_values(-1).to_numpy(), group.to_numpy())
+        for key, group in means.groupby(level=[0, 1, 2])
+    }
+
+
+def origin_spread(origins: np.ndarray, means: np.ndarray, horizon: int, year: int) -> float:
+    """The standard deviation of the origins' mean errors known at `year` (origin + horizon <= year; 0 with fewer
+    than two): how far a whole year's errors move together, which a quantile pooled over the series of one year
+    counts as if they were independent draws."""
+    known = means[origins + horizon <= year]
+    return float(np.std(known)) if known.size > 1 else 0.0
+
+
 def rolling_intervals(predictions: pd.DataFrame, width: float = INTERVAL_WIDTH) -> pd.DataFrame:
     """The backtest's predictions with their out-of-sample interval, `yhat_lower` and `yhat_upper`: at origin t,
-    yhat +/- q * interval_scale(origin_value), q the conformal quantile of the scaled errors of the same kind,
-    method and horizon whose target year is <= t (the errors known at t; none from t or later origins). Null where
-    fewer errors were known than the level needs."""
+    yhat +/- q * interval_scale(origin_value), where q is the conformal quantile of the scaled errors of the same
+    kind, method and horizon whose target year is <= t (the errors known at t; none from t or later origins) plus
+    the `origin_spread` of the known errors of its `interval_pool`, same method and horizon. Null where fewer
+    errors were known than the level needs."""
     errors = scaled_errors(predictions)
     origin = predictions["origin_year"].to_numpy()
     target = predictions["calendar_year"].to_numpy()
+    pooled = origin_means(predictions)
     q = np.full(len(predictions), np.nan)
-    for index in predictions.groupby(GROUP, sort=False).indices.values():
+    for (kind, method, horizon), index in predictions.groupby(GROUP, sort=False).indices.items():
+        means = pooled[(interval_pool([kind])[0], method, horizon)]
         for t in np.unique(origin[index]):
-            q[index[origin[index] == t]] = conformal_quantile(errors[index][target[index] <= t], width)
+            known = errors[index][target[index] <= t]
+            q[index[origin[index] == t]] = conformal_quantile(known, width) + origin_spread(*means, horizon, t)
     yhat = predictions["yhat"].to_numpy(dtype="float64")
     half = q * interval_scale(predictions["origin_value"])
     return predictions.assign(yhat_lower=np.maximum(yhat - half, 0.0), yhat_upper=yhat + half)
@@ -577,13 +612,15 @@ def interval_coverage(
 
 
 def interval_quantiles(predictions: pd.DataFrame, width: float = INTERVAL_WIDTH) -> pd.DataFrame:
-    """For the forecast: the conformal quantile `q` of every scaled error of the backtest (all known by the last
-    actual year) per series kind, method and horizon, and `n`, how many errors it is taken from."""
-    errors = pd.Series(scaled_errors(predictions), index=predictions.index)
-    rows = [
-        (*key, conformal_quantile(errors[index].to_numpy(), width), len(index))
-        for key, index in predictions.groupby(GROUP, sort=True).groups.items()
-    ]
+    """For the forecast, `rolling_intervals`' construction on every error of the backtest (all known by the last
+    actual year), per series kind, method and horizon: `q` (the conformal quantile plus the origin spread) and `n`,
+    how many errors the quantile is taken from."""
+    errors = scaled_errors(predictions)
+    pooled = origin_means(predictions)
+    rows = []
+    for (kind, method, horizon), index in predictions.groupby(GROUP, sort=True).indices.items():
+        spread = origin_spread(*pooled[(interval_pool([kind])[0], method, horizon)], 0, np.iinfo("int64").max)
+        rows.append((kind, method, horizon, conformal_quantile(errors[index], width) + spread, len(index)))
     return pd.DataFrame(rows, columns=[*GROUP, "q", "n"])
 
 

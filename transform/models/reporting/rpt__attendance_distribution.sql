@@ -17,7 +17,7 @@ grouped as (
     select
         calendar_year,
         'remoteness' as dimension,
-        coalesce(asgs_remoteness, 'Not known') as group_label,
+        coalesce(asgs_remoteness, '{{ var("missing_value") }}') as group_label,
         {{ remoteness_order('asgs_remoteness') }} as group_order,
         attendance_rate,
         headcount

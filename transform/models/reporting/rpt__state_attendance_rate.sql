@@ -1,8 +1,8 @@
 -- The state's semester-1 attendance rate by year, three ways: the department's published state row (the latest
 -- edition of the attendance file that has the year) and, over the schools that reported a rate, the rate weighted by
 -- headcount and the plain mean of school rates. The two computed rates join the facts exactly as the semantic
--- metrics `attendance_rate` and `attendance_rate_unweighted` do (tests/test_reporting.py proves they agree). Every
--- year of the attendance range is a row, 2020 (no collection) included, so that the gap shows.
+-- metrics `attendance_rate` and `attendance_rate_unweighted` do (tests/test_reporting_attendance.py proves they
+-- agree). Every year of the attendance range is a row, 2020 (no collection) included, so that the gap shows.
 with attendance_range as (
     select
         min(calendar_year) as first_year,
@@ -34,8 +34,10 @@ published as (
 schools as (
     select
         calendar_year,
-        sum(attendance_rate * headcount) / sum(headcount) as attendance_rate,
-        avg(attendance_rate) as attendance_rate_unweighted,
+        -- Summed as decimals: a sum of doubles depends on the order DuckDB's threads add them in, and the risk
+        -- model, which reads these rates, must give the same scores in every build.
+        cast(sum(cast(attendance_rate * headcount as decimal(38, 6))) / sum(headcount) as double) as attendance_rate,
+        cast(avg(cast(attendance_rate as decimal(38, 6))) as double) as attendance_rate_unweighted,
         count(distinct school_code) as schools_reporting_attendance
     from {{ ref('fct__attendance') }}
     where attendance_status = 'reported' and attendance_rate is not null

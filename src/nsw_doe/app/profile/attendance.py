@@ -20,12 +20,6 @@ left join semantic.metrics_by_year as state on state.calendar_year = a.calendar_
 where a.school_code = ?
 order by a.calendar_year
 """
-STATUS = {
-    "reported": "Reported",
-    "suppressed": "Suppressed (too few students to publish)",
-    "not_applicable": "Not applicable (e.g. no students in the collection)",
-    "not_reported": "Not reported by the department",
-}
 SERIES = ("This school", "NSW government schools")
 
 
@@ -34,7 +28,8 @@ def attendance(code: int) -> pd.DataFrame:
 
 
 def status_label(status: str) -> str:
-    return STATUS.get(status, status)
+    """The status with what it means (the one definition is nsw_doe.app.layout's)."""
+    return layout.status_label(status, explained=True)
 
 
 def plotted(attendance: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from nsw_doe.app import layout
 from nsw_doe.app.data import query
+from nsw_doe.app.forecast_coverage import coverage_text
 
 HEADCOUNT_SQL = """
 select calendar_year, 'Actual' as kind, headcount, null::double as lower, null::double as upper, headcount_status
@@ -75,8 +76,8 @@ def show(headcount: pd.DataFrame) -> None:
     st.caption(
         "Headcount in each year's census (2004-2023)." + note + " The forecast for a school is the naive method: its "
         "last headcount carried forward, because in the backtest no trend method beat it for single schools (trends "
-        "in one school do not persist well enough). The shaded band is an 80% interval from how far schools moved "
-        "in the backtest at each horizon."
+        "in one school do not persist well enough). The shaded band is a range built for 80% from how far schools "
+        "moved in the backtest at each horizon. " + coverage_text("school", whose="a school's", lead="")
     )
     st.page_link(
         "views/enrolments.py", label="How accurate are the forecasts? (Enrolments page)", icon=":material/query_stats:"

@@ -9,19 +9,23 @@ import streamlit as st
 
 from nsw_doe.app import layout
 from nsw_doe.app.data import query, scalar
-from nsw_doe.app.profile.attendance import status_label
 
 RISK_SQL = """
-with ranked as (
-    select *, percent_rank() over (order by risk_score) as percentile, count(*) over () as scored
-    from ml.attendance_risk
-)
 select
-    ranked.*,
-    (select value from ml.attendance_model_eval
-     where model = 'logistic_regression' and metric = 'roc_auc' and fold is null) as auc
-from ranked
-where school_code = ?
+    risk.*,
+    (select count(*) from ml.attendance_risk) as scored,
+    verdict.*
+from ml.attendance_risk as risk
+cross join (
+    select
+        bool_and(beats_baseline) as beats_baseline,
+        max(value) filter (where model = 'logistic_regression' and metric = 'roc_auc' and fold is null) as auc,
+        max(value) filter (where model = 'baseline' and metric = 'roc_auc' and fold is null) as baseline_auc,
+        max(value) filter (where model = 'logistic_regression' and metric = 'brier' and fold is null) as brier,
+        max(value) filter (where model = 'baseline' and metric = 'brier' and fold is null) as baseline_brier
+    from ml.attendance_model_eval
+) as verdict
+where risk.school_code = ?
 """
 DRIVERS_SQL = """
 select feature, label, unit, feature_value, category, contribution
@@ -55,6 +59,19 @@ def driver_sentence(row) -> str:
     return f"- **{row.label}**: {driver_value(row)}, which {strength}{direction} the risk"
 
 
+def baseline_warning(row) -> str | None:
+    """What the page says when the model no longer beats its baseline (ml.attendance_model_eval.beats_baseline:
+    a higher AUC and a lower Brier score than last year's below/not below alone); None when it does."""
+    if row["beats_baseline"]:
+        return None
+    return (
+        "**This build's risk model does not beat its baseline**, so do not read much into this score: it needs a "
+        "higher AUC and a lower Brier score than simply asking whether the school was below the state rate the "
+        f"year before (AUC {row['auc']:.3f} against the baseline's {row['baseline_auc']:.3f}; Brier "
+        f"{row['brier']:.3f} against {row['baseline_brier']:.3f}, lower is better)."
+    )
+
+
 def show(code: int, attendance: pd.DataFrame) -> None:
     st.subheader("Attendance risk score")
     risk = query(RISK_SQL, code)
@@ -64,11 +81,13 @@ def show(code: int, attendance: pd.DataFrame) -> None:
         )
         st.caption(
             "No score: the model scores only the schools that reported an attendance rate in its label year "
-            f"(this school: {status_label(status).lower()})."
+            f"(this school: {layout.status_label(status).lower()})."
         )
         return
     row = risk.iloc[0]
     year = int(row["calendar_year"])
+    if warning := baseline_warning(row):
+        st.warning(warning, icon=":material/warning:")
     score, percentile, below = st.columns(3)
     score.metric(
         f"Chance its {year} rate was below the state's",
@@ -77,7 +96,7 @@ def show(code: int, attendance: pd.DataFrame) -> None:
     )
     percentile.metric(
         "Score higher than",
-        f"{row['percentile'] * 100:.0f}% of schools",
+        f"{row['risk_percentile'] * 100:.0f}% of schools",
         help=f"Among the {int(row['scored']):,} scored schools.",
     )
     below.metric(

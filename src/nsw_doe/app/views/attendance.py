@@ -120,7 +120,7 @@ def distribution(series: pd.DataFrame) -> None:
         )
     st.caption(
         "Weighted (%): the group's rate weighted by headcount, as the state rate is. Small groups (a handful of very "
-        "remote schools) move a lot from year to year. Not known: schools no school list describes (they closed "
+        "remote schools) move a lot from year to year. Not published: schools no school list describes (they closed "
         "before the first one); No ICSEA: schools the list gives no ICSEA value, many of them schools for specific "
         "purposes."
     )

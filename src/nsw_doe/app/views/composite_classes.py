@@ -7,10 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from nsw_doe.app.data import query
-from nsw_doe.app.layout import chart, count, count_metric, rate, school_link_column, school_url, table
+from nsw_doe.app.layout import MISSING, chart, count, count_metric, rate, school_link_column, school_url, table
 
 BREAKDOWNS = {"Level of schooling": "level_of_schooling", "Remoteness": "asgs_remoteness"}
-NOT_RECORDED = "Not recorded"
 
 STATE_SQL = """
 select
@@ -35,8 +34,8 @@ SCHOOLS_SQL = """
 select
     composite.school_code,
     school.school_name,
-    coalesce(school.level_of_schooling, '{not_recorded}') as level_of_schooling,
-    coalesce(school.asgs_remoteness, '{not_recorded}') as asgs_remoteness,
+    coalesce(school.level_of_schooling, ?) as level_of_schooling,
+    coalesce(school.asgs_remoteness, ?) as asgs_remoteness,
     composite.composite_class_count,
     composite.composite_class_students,
     composite.pct_composite_classes,
@@ -140,7 +139,7 @@ st.caption(
 st.header("Which schools have them")
 years = state["calendar_year"].astype(int).tolist()
 chosen_year = st.select_slider("Year", years, value=year, key="composite_year")
-schools = query(SCHOOLS_SQL.format(not_recorded=NOT_RECORDED), chosen_year)
+schools = query(SCHOOLS_SQL, MISSING, MISSING, chosen_year)
 open_schools = schools[schools["is_open"]]
 with_any = open_schools["composite_class_count"] > 0
 st.markdown(
@@ -230,7 +229,7 @@ table(
 st.header("What this data cannot tell you")
 closed = schools[~schools["is_open"]]
 zero = open_schools[open_schools["pct_composite_classes"] == 0]
-levels = sorted(set(schools["level_of_schooling"]) - {NOT_RECORDED}, key=str.lower)
+levels = sorted(set(schools["level_of_schooling"]) - {MISSING}, key=str.lower)
 st.markdown(
     f"""
 - **No denominator for a school with no composite class.** Each school row gives its composite classes and

@@ -7,9 +7,8 @@ import streamlit as st
 
 from nsw_doe.app import enrolments_content as content
 from nsw_doe.app.data import query
-from nsw_doe.app.layout import change, chart, count, count_metric, rate, school_link_column, school_url, table
-
-NOT_RECORDED = "Not recorded"
+from nsw_doe.app.forecast_coverage import coverage_text
+from nsw_doe.app.layout import MISSING, change, chart, count, count_metric, school_link_column, school_url, table
 
 STATE_SQL = """
 select calendar_year, 'Actual' as series, headcount as students, null as low, null as high, null as method
@@ -20,15 +19,6 @@ select calendar_year, 'Forecast', yhat, yhat_lower, yhat_upper, method
 from ml.enrolment_forecast
 where series_kind = 'statewide'
 order by calendar_year
-"""
-
-# The measured coverage of a kind's intervals (the method it is forecast with).
-COVERAGE_SQL = """
-select coverage.horizon, coverage.covered, coverage.n
-from ml.forecast_interval_coverage as coverage
-join ml.forecast_method_choice as choice using (series_kind, method)
-where coverage.series_kind = ? and choice.chosen
-order by coverage.horizon
 """
 
 # Each kind and method: MAPE by horizon (ml.forecast_accuracy) beside its mean, rank and choice.
@@ -68,39 +58,24 @@ order by segment, calendar_year
 BREAKDOWNS = ["Level of schooling", "Operational directorate", "Remoteness"]
 
 GRADE_SQL = """
-select
-    calendar_year,
-    grade,
-    bool_or(is_breakdown_withheld) as is_breakdown_withheld,
-    sum(enrolment_fte) as fte,
-    count(*) as schools
-from marts.fct__enrolment_by_grade
-group by calendar_year, grade
+select calendar_year, grade, is_breakdown_withheld, fte, schools
+from reporting.rpt__enrolment_by_grade_state
 """
 
-# Headcount in two years for every school with a published count in both, named by its current version in the
-# school list (the latest version for a school no longer listed).
-CHANGE_SQL = """
-with names as (
-    select school_code, school_name, level_of_schooling, lga, is_current
-    from marts.dim__school
-    where school_code <> -1
-    qualify row_number() over (partition by school_code order by is_current desc, valid_from desc) = 1
+PEAK_SQL = (
+    "select headcount_peak_year as calendar_year, headcount_peak as students from reporting.rpt__overview_finding"
 )
+
+LAST_YEAR_SQL = "select max(last_year) from reporting.rpt__enrolment_change"
+
+# Headcount in an earlier year and the latest year for every school with a published count in both, named by its
+# latest version (reporting.rpt__enrolment_change).
+CHANGE_SQL = """
 select
-    first.school_code,
-    names.school_name,
-    names.level_of_schooling,
-    names.lga,
-    names.is_current,
-    first.headcount as first_students,
-    last.headcount as last_students,
-    last.headcount - first.headcount as change,
-    100.0 * (last.headcount - first.headcount) / first.headcount as change_pct
-from marts.fct__enrolment as first
-join marts.fct__enrolment as last on last.school_code = first.school_code and last.calendar_year = ?
-left join names on names.school_code = first.school_code
-where first.calendar_year = ? and first.headcount >= ? and last.headcount is not null
+    school_code, school_name, level_of_schooling, lga, is_current,
+    first_students, last_students, headcount_change, headcount_change_pct
+from reporting.rpt__enrolment_change
+where first_year = ? and first_students >= ?
 """
 
 TOP = 10  # schools in each of the growers' and decliners' tables
@@ -112,7 +87,7 @@ def state_section() -> None:
     actual = state[state["series"] == "Actual"]
     forecast = state[state["series"] == "Forecast"]
     last, previous = actual.iloc[-1], actual.iloc[-2]
-    peak = actual.loc[actual["students"].idxmax()]
+    peak = query(PEAK_SQL).iloc[0]
     final = forecast.iloc[-1]
     last_year, final_year = int(last["calendar_year"]), int(final["calendar_year"])
     columns = st.columns(3)
@@ -141,7 +116,7 @@ def state_section() -> None:
         f"Enrolments peaked at **{count(peak['students'])}** in {int(peak['calendar_year'])}; in "
         f"{last_year} they were **{count(last['students'])}** "
         f"({change(last['students'] - peak['students'])} on the peak). The dashed line is the forecast. "
-        + content.coverage_sentence(query(COVERAGE_SQL, "statewide"))
+        + coverage_text("statewide")
     )
     chart(content.state_chart(actual, forecast), state, "Students in NSW government schools, actual and forecast")
     method = final["method"]
@@ -164,26 +139,9 @@ def accuracy_section() -> None:
         "better). For each kind of series the method with the lowest mean error over 1-3 years ahead makes the "
         "forecasts; a tie goes to the simpler method."
     )
-    keys = ["series_kind", "method", "mean_mape", "rank", "chosen"]
-    scores = accuracy.pivot(index=keys, columns="horizon", values="mape").reset_index()
-    scores = scores.sort_values(
-        ["series_kind", "rank"],
-        key=lambda c: c.map(list(content.KIND_LABELS).index) if c.name == "series_kind" else c,
-        kind="stable",
-    )
-    st.markdown("\n".join(content.accuracy_lines(scores[keys])))
-    predictions = accuracy[accuracy["horizon"] == 1].set_index(["series_kind", "method"])["n"]
-    horizons = [h for h in scores.columns if isinstance(h, int | float) and h in set(accuracy["horizon"])]
-    shown = pd.DataFrame(
-        {
-            "Series": scores["series_kind"].map(content.KIND_LABELS),
-            "Method": scores["method"].map(content.method_label),
-            **{f"{int(h)} year{'s' if h > 1 else ''} ahead": scores[h] for h in horizons},
-            "Mean error": scores["mean_mape"],
-            "Forecasts scored": [predictions[(k, m)] for k, m in zip(scores.series_kind, scores.method, strict=True)],
-            "Most accurate": scores["chosen"],
-        }
-    )
+    scores = content.accuracy_table(accuracy, list(content.KIND_LABELS))
+    st.markdown("\n".join(content.accuracy_lines(scores[["series_kind", "method", "mean_mape", "rank", "chosen"]])))
+    shown = scores.drop(columns=["series_kind", "method", "mean_mape", "rank", "chosen"])
     percent = st.column_config.NumberColumn(format="%.2f%%")
     table(
         shown,
@@ -195,56 +153,35 @@ def accuracy_section() -> None:
             ),
         },
     )
-    st.caption(
-        "The methods: "
-        + "; ".join(f"**{content.method_label(name)}**: {note}" for name, note in content.METHOD_NOTES.items())
-        + ". The backtest of every forecast is in `ml.forecast_backtest`, the choice in `ml.forecast_method_choice`, "
-        "the measured coverage of the 80% ranges in `ml.forecast_interval_coverage`."
-    )
+    st.caption(content.methods_caption())
 
 
 def breakdown_section() -> None:
     st.header("Where the students are")
     choice = st.selectbox("Break down by", BREAKDOWNS, key="breakdown")
-    frame = query(BREAKDOWN_SQL, NOT_RECORDED, choice)
+    frame = query(BREAKDOWN_SQL, MISSING, choice)
     chart(
         content.breakdown_chart(frame, choice),
         frame.rename(columns={"segment": choice}),
         f"Students by {choice.lower()}",
     )
-    reorganised = (
-        " The directorates were reorganised in 2023, after that year's school list, so every year shows the former "
-        "ones."
-        if choice == "Operational directorate"
-        else ""
-    )
-    st.caption(
-        "Each panel has its own scale, so read the numbers on its axis. Each year counts a school in the group it "
-        f"belonged to that year, from the department's school list.{reorganised} '{NOT_RECORDED}': schools that "
-        "closed before the first school list (2018) and carry no attributes."
-    )
+    st.caption(content.breakdown_caption(choice, MISSING))
 
 
 def grade_section() -> None:
     st.header("Enrolments by grade, 2010-2017")
     grades = query(GRADE_SQL)
-    withheld = grades[grades["is_breakdown_withheld"]]
-    share = 100 * withheld["fte"].sum() / grades["fte"].sum()
     st.markdown(
         "Full-time equivalent (FTE) enrolments by grade, published for 2010-2017 only: a part-time student counts as "
         "a fraction. Darker is more students."
     )
     chart(content.grade_chart(grades), grades, "FTE enrolment by grade and year")
-    st.caption(
-        f"**Not stated**: {count(withheld['schools'].min())}-{count(withheld['schools'].max())} schools a year were "
-        f"published with their total only, their grades withheld ({rate(share)} of all FTE over the years). Their "
-        "students are in this row, not in any grade, so each grade's row is a little under its true size."
-    )
+    st.caption(content.withheld_note(grades, count))
 
 
 def change_section() -> None:
     st.header("Schools that grew and shrank the most")
-    last_year = int(query("select max(calendar_year) from marts.fct__enrolment").iat[0, 0])
+    last_year = int(query(LAST_YEAR_SQL).iat[0, 0])
     first_year_options = list(range(last_year - 1, last_year - 11, -1))
     controls = st.columns(3)
     first_year = controls[0].selectbox(
@@ -262,8 +199,8 @@ def change_section() -> None:
         controls[2].radio("Rank by", ["Number of students", "Per cent"], horizontal=True, key="change_rank")
         == "Per cent"
     )
-    changes = query(CHANGE_SQL, last_year, first_year, minimum)
-    key = "change_pct" if by_percent else "change"
+    changes = query(CHANGE_SQL, first_year, minimum)
+    key = "headcount_change_pct" if by_percent else "headcount_change"
     changes = changes.sort_values([key, "school_code"], ascending=[False, True])
     st.markdown(
         f"Headcount in {first_year} and {last_year} for the **{count(len(changes))}** schools with a published count "
@@ -272,18 +209,7 @@ def change_section() -> None:
     )
 
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "School": frame["school_name"],
-                "Level": frame["level_of_schooling"],
-                "LGA": frame["lga"],
-                str(first_year): frame["first_students"],
-                str(last_year): frame["last_students"],
-                "Change": frame["change"],
-                "Change %": frame["change_pct"],
-                "Profile": [school_url(code) for code in frame["school_code"]],
-            }
-        )
+        return content.change_table(frame, first_year, last_year, school_url)
 
     config = {
         str(first_year): st.column_config.NumberColumn(format="localized"),

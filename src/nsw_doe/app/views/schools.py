@@ -108,7 +108,7 @@ def map_frame(schools: pd.DataFrame) -> pd.DataFrame:
         colour=maps.colours(schools["level_of_schooling"], maps.LEVEL_COLOURS),
         radius=maps.sqrt_radius(schools["headcount"]),
         students=schools["headcount"].map(layout.count),
-        icsea=schools["icsea_value"].map(lambda value: "n/a" if pd.isna(value) else f"{value:.0f}"),
+        icsea=schools["icsea_value"].map(lambda value: layout.MISSING if layout.is_missing(value) else f"{value:.0f}"),
     )[
         [
             "school_code",

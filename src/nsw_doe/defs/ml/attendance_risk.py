@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from nsw_doe.defs.resources import WarehouseResource
-from nsw_doe.table_comments import write_frame
+from nsw_doe.table_comments import registry_table, write_frame
 
 SCHEMA = "ml"
 RISK = dg.AssetKey([SCHEMA, "attendance_risk"])
@@ -30,86 +30,10 @@ SCHOOLS_QUERY = (
 # The state's weighted rate per year: read from the reporting layer, which forms it as the semantic metric does.
 STATE_QUERY = "select calendar_year, attendance_rate from reporting.rpt__state_attendance_rate order by calendar_year"
 
-# Table and column descriptions, written as DuckDB comments (the data dictionary of `nsw-doe export` reads them).
-TABLES: dict[str, tuple[str, dict[str, str]]] = {
-    "attendance_risk": (
-        "Attendance risk: for each school with a reported attendance rate in the label year (the latest year), the "
-        "cross-validated probability that its rate is below the state's headcount-weighted rate that year, from "
-        "what was known before it (attributes of the last master-dataset vintage before the year, attendance "
-        "history up to the year before). One row per labelled school; schools without a reported rate that year "
-        "are not labelled and not scored.",
-        {
-            "school_code": "NSW DoE school code.",
-            "school_sk": "Key of the dim__school version of the school valid in the label year (from fct__attendance).",
-            "calendar_year": "The label year: the latest year with reported attendance.",
-            "risk_score": "Out-of-fold probability (0-1) that the school's rate is below the state rate: from the "
-            "logistic regression fitted on the other four folds, never on a model that saw the school.",
-            "is_below_state_rate": "The actual label: the school's rate that year is below state_attendance_rate.",
-            "attendance_rate": "The school's attendance rate that year, 0-100.",
-            "state_attendance_rate": "The state's rate that year, 0-100: sum(rate x headcount) / sum(headcount) over "
-            "the schools that reported a rate and a headcount (reporting.rpt__state_attendance_rate.attendance_rate).",
-            "baseline_score": "The baseline's out-of-fold probability (0-1): the training folds' share below among "
-            "schools with the same value of the one feature (last reported year below that year's state rate, "
-            "not below, or no earlier rate).",
-            "baseline_gap_score": "The gap baseline's out-of-fold probability (0-1): a logistic regression on one "
-            "feature, the last reported year's rate minus that year's state rate.",
-            "fold": "The cross-validation fold (1-5) the school was held out in.",
-        },
-    ),
-    "attendance_model_eval": (
-        "Attendance risk model evaluation: stratified 5-fold cross-validated ROC AUC and Brier score of the "
-        "logistic regression and of two one-feature baselines (last year's rate below last year's state rate; "
-        "the size of that gap), scored on held-out folds only. Rows with a null fold are the mean over the five "
-        "folds.",
-        {
-            "model": "logistic_regression (the model), baseline (one binary feature: the last reported year's rate "
-            "below that year's state rate) or baseline_gap (one number: that year's gap to the state rate).",
-            "metric": "roc_auc (higher is better, 0.5 = chance) or brier (mean squared error of the probability, "
-            "lower is better).",
-            "fold": "The held-out fold (1-5) the value was measured on; null for the mean over the folds.",
-            "value": "The metric's value.",
-        },
-    ),
-    "attendance_calibration": (
-        "Calibration of the attendance risk model: the scored schools ranked by their out-of-fold risk_score in "
-        "ten groups of near-equal size (ties by school code), with the mean predicted probability and the share "
-        "that was actually below the state rate. Every scored school is in exactly one decile.",
-        {
-            "model": "The model whose scores are ranked (logistic_regression).",
-            "decile": "1 = the lowest risk scores, 10 = the highest.",
-            "schools": "Schools in the decile.",
-            "mean_risk_score": "Mean out-of-fold risk_score of the decile (0-1).",
-            "share_below_state_rate": "Share of the decile's schools actually below the state rate (0-1); a "
-            "calibrated model has it close to mean_risk_score.",
-            "min_risk_score": "Lowest risk_score in the decile.",
-            "max_risk_score": "Highest risk_score in the decile.",
-        },
-    ),
-    "attendance_risk_drivers": (
-        "What drives each school's attendance risk score: for every scored school and every feature of the model, "
-        "the feature's contribution to the school's log-odds of being below the state rate, relative to the average "
-        "school. It comes from the same out-of-fold model that produced the school's risk_score (the one fitted on "
-        "the four folds the school is not in): coefficient x (the school's standardised or one-hot value - the "
-        "training folds' mean), summed over the columns the feature became. A school's contributions add up to its "
-        "risk_score's log-odds minus the log-odds of the training folds' average school.",
-        {
-            "school_code": "NSW DoE school code (one of ml.attendance_risk).",
-            "feature": "The model's feature: icsea_value, log_enrolment_fte, lbote_pct, indigenous_pct, last_rate, "
-            "last_gap, mean_gap, years_reported, years_since_last, asgs_remoteness or level_of_schooling (see "
-            "nsw_doe.ml.attendance_risk).",
-            "label": "The feature as people read it (the registry nsw_doe.ml.attendance_risk.FEATURES).",
-            "unit": "The unit of feature_value: index (ICSEA), FTE (the enrolment FTE), % (0-100), points (a gap "
-            "to the state rate), years, or category for a categorical feature (its value is in category).",
-            "feature_value": "The school's value of a numeric feature, in unit: the enrolment FTE itself for "
-            "log_enrolment_fte; null where the school had no value (the model used the training folds' median and "
-            "a missing flag) and for a categorical feature.",
-            "category": "The school's value of a categorical feature (asgs_remoteness, level_of_schooling); null "
-            "where the school had none (the model's 'Unknown' category) and for a numeric feature.",
-            "contribution": "Contribution to the log-odds of risk_score relative to the average training school: "
-            "positive raises the risk, negative lowers it.",
-        },
-    ),
-}
+# Table and column descriptions, written as DuckDB comments (the data dictionary of `nsw-doe export` reads them):
+# defined once, as dbt sources in transform/models/sources/_python_tables.yml, which dbt's docs read too.
+TABLE_NAMES = ("attendance_risk", "attendance_model_eval", "attendance_calibration", "attendance_risk_drivers")
+TABLES: dict[str, tuple[str, dict[str, str]]] = {name: registry_table(SCHEMA, name) for name in TABLE_NAMES}
 INTEGER_COLUMNS = {"school_code", "calendar_year", "fold", "decile", "schools"}
 ORDER_BY = {
     "attendance_risk": "school_code",
@@ -125,6 +49,29 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame) -> int:
     selected = ", ".join(f"cast({c} as integer) as {c}" if c in INTEGER_COLUMNS else c for c in columns)
     return write_frame(
         con, f"{SCHEMA}.{name}", frame[list(columns)], description, columns.items(), selected, ORDER_BY[name]
+    )
+
+
+# The stored verdict and the numbers it rests on (the build summary reads them from the build it publishes).
+VERDICT_QUERY = """
+select
+    bool_and(beats_baseline),
+    max(value) filter (where model = 'logistic_regression' and metric = 'roc_auc' and fold is null),
+    max(value) filter (where model = 'baseline' and metric = 'roc_auc' and fold is null),
+    max(value) filter (where model = 'logistic_regression' and metric = 'brier' and fold is null),
+    max(value) filter (where model = 'baseline' and metric = 'brier' and fold is null)
+from ml.attendance_model_eval
+"""
+
+
+def verdict_sentence(beats: bool, auc: float, baseline_auc: float, brier: float, baseline_brier: float) -> str:
+    """Whether the model beats its baseline (ml.attendance_model_eval.beats_baseline), with the numbers."""
+    numbers = f"AUC {auc:.3f} against {baseline_auc:.3f}, Brier {brier:.3f} against {baseline_brier:.3f}"
+    if beats:
+        return f"the attendance risk model beats its baseline (higher AUC and lower Brier: {numbers})"
+    return (
+        "WARNING: the attendance risk model does NOT beat its baseline (it needs a higher AUC and a lower Brier "
+        f"score than last year's below/not below alone: {numbers}); do not rely on its scores"
     )
 
 
@@ -158,7 +105,7 @@ def attendance_risk_definitions() -> dg.Definitions:
     )
     def attendance_risk_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         """Fit and cross-validate the attendance risk model on the marts and write its three tables."""
-        from nsw_doe.ml.attendance_risk import BASELINE_GAP, MODEL, MODELS, attendance_risk
+        from nsw_doe.ml.attendance_risk import BASELINE, BASELINE_GAP, MODEL, MODELS, attendance_risk
 
         with duckdb.connect(warehouse.database) as con:
             attendance = con.execute(ATTENDANCE_QUERY).df()
@@ -183,10 +130,9 @@ def attendance_risk_definitions() -> dg.Definitions:
             index="fold", columns=["model", "metric"], values="value"
         )
         folds.columns = [f"{model} {metric}" for model, metric in folds.columns]
-        verdict = (
-            "the model beats the baseline (higher AUC, lower Brier)"
-            if result.beats_baseline
-            else "the model does NOT beat the baseline on both AUC and Brier"
+        verdict = verdict_sentence(
+            result.beats_baseline,
+            *(result.metric(model, metric) for metric in ("roc_auc", "brier") for model in (MODEL, BASELINE)),
         )
         gap_lift = result.metric(MODEL, "roc_auc") - result.metric(BASELINE_GAP, "roc_auc")
         verdict += f"; over last year's gap alone it adds {gap_lift:+.3f} AUC"

@@ -1,7 +1,7 @@
 """Headcount forecasts as Dagster assets: the rolling-origin backtest, its accuracy per method, the method chosen
 for each kind of series, the measured coverage of the intervals, and the forecast (5 years, 80% intervals). The
-logic is in `nsw_doe.ml.forecast` (frames in, frames out); this module reads the marts (its SQL), writes schema `ml`
-and says what the tables hold (descriptions, headlines)."""
+logic is in `nsw_doe.ml.forecast` (frames in, frames out); this module reads the marts and the reporting layer (its
+SQL), writes schema `ml` and says what the tables hold (descriptions, headlines)."""
 
 import time
 
@@ -20,7 +20,7 @@ ACCURACY = dg.AssetKey([SCHEMA, "forecast_accuracy"])
 CHOICE = dg.AssetKey([SCHEMA, "forecast_method_choice"])
 COVERAGE = dg.AssetKey([SCHEMA, "forecast_interval_coverage"])
 FORECAST = dg.AssetKey([SCHEMA, "enrolment_forecast"])
-UPSTREAM = [dg.AssetKey(["marts", "fct__enrolment"]), dg.AssetKey(["marts", "dim__school"])]
+UPSTREAM = [dg.AssetKey(["marts", "fct__enrolment"]), dg.AssetKey(["reporting", "rpt__school_current"])]
 
 # One row per school and year (headcount null when suppressed or invalid).
 ENROLMENT_SQL = """
@@ -30,27 +30,27 @@ order by school_code, calendar_year
 """
 
 CURRENT_SEGMENTS_SQL = """
--- Each school's current segment: the value its latest master-dataset vintage published (for a closed school, the
--- last vintage that listed it); where that vintage left an attribute blank, the latest one that gave it. Schools
--- known only from fact files (closed before the first vintage, 2018) have none and belong to no segment.
+-- Each school's current segment: its latest version (reporting.rpt__school_current, the one definition of it): the
+-- current one for a school in today's school list, the last one that listed a closed school. Schools known only from
+-- fact files (closed before the first school list, 2018) have none and belong to no segment.
 select
     school_code,
-    arg_max(level_of_schooling, valid_from) filter (where level_of_schooling is not null) as level_of_schooling,
-    arg_max(operational_directorate, valid_from) filter (where operational_directorate is not null)
-        as operational_directorate,
-    arg_max(asgs_remoteness, valid_from) filter (where asgs_remoteness is not null) as asgs_remoteness,
-    -- In the latest vintage: a school that is not has closed (or merged) since, and is not forecast.
-    bool_or(is_current) as is_current
-from marts.dim__school
-where school_code != -1 and not is_inferred
-group by school_code
+    level_of_schooling,
+    operational_directorate,
+    asgs_remoteness,
+    -- In the latest school list: a school that is not has closed (or merged) since, and is not forecast.
+    is_current
+from reporting.rpt__school_current
+where not is_inferred
 order by school_code
 """
 
 INTERVAL_DOC = (
     "yhat -/+ q x the series' last actual at the origin (at least 1), floored at zero; q is the split-conformal "
     "quantile (the ceil((n+1) x 0.8)-th smallest of n) of the absolute errors |actual - yhat| / last actual of the "
-    "backtest, pooled over the series of the kind, per method and horizon"
+    "backtest, pooled over the series of the kind, per method and horizon, plus the standard deviation over origin "
+    "years of each year's mean scaled error (the state and the schools their own, the segment kinds pooled), which "
+    "measures how much a whole year's errors move together"
 )
 
 SERIES_KIND_DOC = (
