@@ -1,8 +1,8 @@
 """Writing the tables Python code adds to a build (schemas `semantic`, `ml`, `audit`) described in DuckDB comments,
 as dbt's persist_docs does for the models: `nsw-doe export`'s data dictionary and any DuckDB client read them there.
 
-The descriptions of the `ml` attendance-risk tables and the `audit` tables are written once, as dbt sources in
-REGISTRY (so dbt's docs show them too); `registry_table` hands them to the writers."""
+The descriptions of the `ml` and `audit` tables (and the SQL types of the forecast tables) are written once, as dbt
+sources in REGISTRY (so dbt's docs show them too); `registry_table` hands them to the writers."""
 
 from __future__ import annotations
 
@@ -18,25 +18,36 @@ REGISTRY = ("transform", "models", "sources", "_python_tables.yml")
 
 
 @cache
-def registry() -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
-    """(schema, table) -> (table description, {column: description} in the registry's order), from REGISTRY."""
+def registry() -> dict[tuple[str, str], tuple[str, dict[str, dict]]]:
+    """(schema, table) -> (table description, {column: its entry (description, data_type)} in the registry's order),
+    from REGISTRY."""
     document = yaml.safe_load(project_dir().joinpath(*REGISTRY).read_text(encoding="utf-8"))
     return {
         (source.get("schema", source["name"]), table["name"]): (
             table["description"],
-            {column["name"]: column["description"] for column in table.get("columns", [])},
+            {column["name"]: column for column in table.get("columns", [])},
         )
         for source in document["sources"]
         for table in source["tables"]
     }
 
 
-def registry_table(schema: str, table: str) -> tuple[str, dict[str, str]]:
-    """The registry's description of `schema.table` and of its columns."""
+def _entry(schema: str, table: str) -> tuple[str, dict[str, dict]]:
     try:
         return registry()[schema, table]
     except KeyError:
         raise KeyError(f"{schema}.{table} is not described in {'/'.join(REGISTRY)}") from None
+
+
+def registry_table(schema: str, table: str) -> tuple[str, dict[str, str]]:
+    """The registry's description of `schema.table` and of its columns."""
+    description, columns = _entry(schema, table)
+    return description, {name: column["description"] for name, column in columns.items()}
+
+
+def registry_typed_columns(schema: str, table: str) -> list[tuple[str, str, str]]:
+    """(column, SQL type, description) of every column of `schema.table`, in the registry's order."""
+    return [(name, column["data_type"], column["description"]) for name, column in _entry(schema, table)[1].items()]
 
 
 def sql_literal(text: str) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from nsw_doe.defs.resources import WarehouseResource
 from nsw_doe.ml import forecast as fc
-from nsw_doe.table_comments import sql_literal, write_frame
+from nsw_doe.table_comments import registry_table, registry_typed_columns, sql_literal, write_frame
 
 SCHEMA = "ml"
 GROUP = "ml"
@@ -45,115 +45,8 @@ where not is_inferred
 order by school_code
 """
 
-INTERVAL_DOC = (
-    "yhat -/+ q x the series' last actual at the origin (at least 1), floored at zero; q is the split-conformal "
-    "quantile (the ceil((n+1) x 0.8)-th smallest of n) of the absolute errors |actual - yhat| / last actual of the "
-    "backtest, pooled over the series of the kind, per method and horizon, plus the standard deviation over origin "
-    "years of each year's mean scaled error (the state and the schools their own, the segment kinds pooled), which "
-    "measures how much a whole year's errors move together"
-)
-
-SERIES_KIND_DOC = (
-    "statewide, level (level of schooling), directorate (operational directorate), remoteness (ASGS remoteness "
-    "area) or school. Schools count in a segment by their current attributes (latest master-dataset vintage)."
-)
-
-# Each table: its description, and (name, SQL type, description) for every column, in order.
-TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
-    "forecast_backtest": (
-        "Rolling-origin backtest of the headcount forecasts: for every origin year t from 2012 to the last actual "
-        "year minus 1, each method is fitted on years <= t and predicts t+1..t+3. One row per prediction whose "
-        "target year has an actual (sum of fct__enrolment.headcount).",
-        [
-            ("series", "varchar", "Series name: 'statewide', the segment's value, or the school code as text."),
-            ("series_kind", "varchar", "Kind of series: " + SERIES_KIND_DOC),
-            ("school_code", "integer", "School code for school series; null otherwise."),
-            ("method", "varchar", "Forecasting method: naive, linear_trend, damped_trend, prophet, ..."),
-            ("origin_year", "integer", "Last actual year the method was fitted on."),
-            ("calendar_year", "integer", "Year predicted."),
-            ("horizon", "integer", "Years ahead of the origin (calendar_year - origin_year), 1-3."),
-            ("actual", "bigint", "Actual headcount of the series that year (suppressed school cells are missing)."),
-            ("yhat", "double", "Predicted headcount (floored at zero)."),
-            (
-                "yhat_lower",
-                "double",
-                "Lower bound of the out-of-sample 80% interval: "
-                + INTERVAL_DOC
-                + ", using only the errors known at the origin (target year <= origin_year). Null where fewer than "
-                "4 were known.",
-            ),
-            ("yhat_upper", "double", "Upper bound of the out-of-sample 80% interval (see yhat_lower)."),
-        ],
-    ),
-    "forecast_accuracy": (
-        "Accuracy of each forecasting method in the rolling-origin backtest, per series kind and horizon. The "
-        "forecast uses, for each kind, the method with the lowest mean MAPE over horizons 1-3.",
-        [
-            ("series_kind", "varchar", "Kind of series: " + SERIES_KIND_DOC),
-            ("method", "varchar", "Forecasting method (naive and linear_trend are the baselines)."),
-            ("horizon", "integer", "Years ahead of the origin, 1-3."),
-            (
-                "mape",
-                "double",
-                "Mean absolute percentage error, in percent (0-100 scale): mean of |yhat - actual| / actual over "
-                "the backtest predictions with an actual above zero.",
-            ),
-            ("n", "bigint", "Number of predictions the MAPE averages."),
-        ],
-    ),
-    "forecast_method_choice": (
-        "The method each kind of series is forecast with: every method ranked by its mean MAPE over horizons 1-3 in "
-        "the backtest (ml.forecast_accuracy), a tie going to the simpler method; rank 1 is chosen. The baselines "
-        "are candidates, so a method is chosen only where it beats them.",
-        [
-            ("series_kind", "varchar", "Kind of series: " + SERIES_KIND_DOC),
-            ("method", "varchar", "Forecasting method."),
-            ("is_baseline", "boolean", "True for the baselines (naive: the last actual; linear_trend)."),
-            ("mean_mape", "double", "Mean of the method's MAPE (percent) at horizons 1, 2 and 3."),
-            ("rank", "integer", "1 = lowest mean_mape in the kind; a tie goes to the simpler method."),
-            ("chosen", "boolean", "True for the method that makes the kind's forecast (rank 1)."),
-        ],
-    ),
-    "forecast_interval_coverage": (
-        "Out-of-sample coverage of the 80% intervals in the backtest: at each origin the interval is built only "
-        "from the errors known then (ml.forecast_backtest.yhat_lower/yhat_upper), and the share of actuals that "
-        "fell inside it is what the interval's label can honestly claim.",
-        [
-            ("series_kind", "varchar", "Kind of series: " + SERIES_KIND_DOC),
-            ("method", "varchar", "Forecasting method."),
-            ("horizon", "integer", "Years ahead of the origin, 1-3."),
-            ("nominal", "double", "The coverage the interval is built for (0.8)."),
-            ("covered", "double", "Share (0-1) of the backtest's actuals inside their out-of-sample interval."),
-            ("n", "bigint", "Predictions that had an interval (enough errors known at their origin)."),
-        ],
-    ),
-    "enrolment_forecast": (
-        "Headcount forecast for the 5 years after the last actual year, with an 80% interval, for the state, "
-        "each level of schooling, operational directorate and remoteness area, and every school with at least 8 "
-        "years of headcount history open in the last actual year. Future years only; each kind of series uses "
-        "the method its backtest chose (ml.forecast_accuracy).",
-        [
-            ("series", "varchar", "Series name: 'statewide', the segment's value, or the school code as text."),
-            ("series_kind", "varchar", "Kind of series: " + SERIES_KIND_DOC),
-            ("school_code", "integer", "School code for school series; null otherwise."),
-            ("calendar_year", "integer", "Forecast year (after the last actual year)."),
-            ("yhat", "double", "Forecast headcount."),
-            (
-                "yhat_lower",
-                "double",
-                "Lower bound of the 80% interval: " + INTERVAL_DOC + " (every error of the backtest). Its measured "
-                "coverage is in ml.forecast_interval_coverage.",
-            ),
-            (
-                "yhat_upper",
-                "double",
-                "Upper bound of the 80% interval (see yhat_lower).",
-            ),
-            ("method", "varchar", "Method that produced the forecast: the one the backtest chose for this kind."),
-        ],
-    ),
-}
-
+# The tables this asset writes are described (with each column's SQL type) in
+# transform/models/sources/_python_tables.yml.
 ORDER_BY = {
     "forecast_backtest": "series_kind_order, series, method, origin_year, horizon",
     "forecast_accuracy": "series_kind_order, method_order, method, horizon",
@@ -164,8 +57,9 @@ ORDER_BY = {
 
 
 def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> int:
-    """Replace ml.<name> with `frame` (typed and ordered as TABLES and ORDER_BY say), commented."""
-    description, columns = TABLES[name]
+    """Replace ml.<name> with `frame` (typed as the registry and ordered as ORDER_BY say), commented."""
+    description, _ = registry_table(SCHEMA, name)
+    columns = registry_typed_columns(SCHEMA, name)
     kind_order = ", ".join(sql_literal(k) for k in fc.SERIES_KINDS)
     method_order = ", ".join(sql_literal(m.name) for m in fc.METHODS)
     select = ", ".join(f"cast({column} as {sql_type}) as {column}" for column, sql_type, _ in columns)
@@ -262,35 +156,35 @@ def forecast_definitions() -> dg.Definitions:
                 deps=UPSTREAM,
                 group_name=GROUP,
                 kinds={"python", "duckdb"},
-                description=TABLES["forecast_backtest"][0],
+                description=registry_table(SCHEMA, "forecast_backtest")[0],
             ),
             dg.AssetSpec(
                 ACCURACY,
                 deps=[BACKTEST],
                 group_name=GROUP,
                 kinds={"python", "duckdb"},
-                description=TABLES["forecast_accuracy"][0],
+                description=registry_table(SCHEMA, "forecast_accuracy")[0],
             ),
             dg.AssetSpec(
                 CHOICE,
                 deps=[ACCURACY],
                 group_name=GROUP,
                 kinds={"python", "duckdb"},
-                description=TABLES["forecast_method_choice"][0],
+                description=registry_table(SCHEMA, "forecast_method_choice")[0],
             ),
             dg.AssetSpec(
                 COVERAGE,
                 deps=[BACKTEST],
                 group_name=GROUP,
                 kinds={"python", "duckdb"},
-                description=TABLES["forecast_interval_coverage"][0],
+                description=registry_table(SCHEMA, "forecast_interval_coverage")[0],
             ),
             dg.AssetSpec(
                 FORECAST,
                 deps=[*UPSTREAM, CHOICE, COVERAGE],
                 group_name=GROUP,
                 kinds={"python", "prophet", "duckdb"},
-                description=TABLES["enrolment_forecast"][0],
+                description=registry_table(SCHEMA, "enrolment_forecast")[0],
             ),
         ],
         name="enrolment_forecast_assets",
