@@ -100,15 +100,7 @@ composite as (
 ),
 
 published_composite as (
-    select
-        calendar_year,
-        measure_value as published_pct_composite_classes
-    from {{ ref('fct__statewide_total') }}
-    where source_dataset = 'composite_classes' and measure = 'pct_composite_classes'
-    qualify row_number() over (
-        partition by calendar_year
-        order by edition_year desc nulls last
-    ) = 1
+    {{ latest_state_figure('composite_classes', 'pct_composite_classes', 'published_pct_composite_classes') }}
 ),
 
 schools as (

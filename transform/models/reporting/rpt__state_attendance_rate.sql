@@ -20,15 +20,7 @@ years as (
 ),
 
 published as (
-    select
-        calendar_year,
-        measure_value as published_attendance_rate
-    from {{ ref('fct__statewide_total') }}
-    where source_dataset = 'attendance' and measure = 'attendance_rate'
-    qualify row_number() over (
-        partition by calendar_year
-        order by edition_year desc
-    ) = 1
+    {{ latest_state_figure('attendance', 'attendance_rate', 'published_attendance_rate') }}
 ),
 
 schools as (

@@ -147,45 +147,26 @@ def coverage_headline(coverage: pd.DataFrame, chosen: dict[str, str]) -> str:
     return "80% intervals cover, out of sample h1/h2/h3 - " + "; ".join(parts)
 
 
+def _spec(key: dg.AssetKey, deps: list, kinds: set[str] | None = None) -> dg.AssetSpec:
+    """One table of the forecast asset, described as the registry describes it."""
+    return dg.AssetSpec(
+        key,
+        deps=deps,
+        group_name=GROUP,
+        kinds=kinds or {"python", "duckdb"},
+        description=registry_table(SCHEMA, key.path[-1])[0],
+    )
+
+
 @dg.definitions
 def forecast_definitions() -> dg.Definitions:
     @dg.multi_asset(
         specs=[
-            dg.AssetSpec(
-                BACKTEST,
-                deps=UPSTREAM,
-                group_name=GROUP,
-                kinds={"python", "duckdb"},
-                description=registry_table(SCHEMA, "forecast_backtest")[0],
-            ),
-            dg.AssetSpec(
-                ACCURACY,
-                deps=[BACKTEST],
-                group_name=GROUP,
-                kinds={"python", "duckdb"},
-                description=registry_table(SCHEMA, "forecast_accuracy")[0],
-            ),
-            dg.AssetSpec(
-                CHOICE,
-                deps=[ACCURACY],
-                group_name=GROUP,
-                kinds={"python", "duckdb"},
-                description=registry_table(SCHEMA, "forecast_method_choice")[0],
-            ),
-            dg.AssetSpec(
-                COVERAGE,
-                deps=[BACKTEST],
-                group_name=GROUP,
-                kinds={"python", "duckdb"},
-                description=registry_table(SCHEMA, "forecast_interval_coverage")[0],
-            ),
-            dg.AssetSpec(
-                FORECAST,
-                deps=[*UPSTREAM, CHOICE, COVERAGE],
-                group_name=GROUP,
-                kinds={"python", "prophet", "duckdb"},
-                description=registry_table(SCHEMA, "enrolment_forecast")[0],
-            ),
+            _spec(BACKTEST, UPSTREAM),
+            _spec(ACCURACY, [BACKTEST]),
+            _spec(CHOICE, [ACCURACY]),
+            _spec(COVERAGE, [BACKTEST]),
+            _spec(FORECAST, [*UPSTREAM, CHOICE, COVERAGE], kinds={"python", "prophet", "duckdb"}),
         ],
         name="enrolment_forecast_assets",
         can_subset=False,
