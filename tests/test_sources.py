@@ -17,7 +17,7 @@ def test_every_pinned_file_matches_its_sha256_row_count_and_header():
     manifest = load_manifest(settings.manifest_path)
     results = verify(settings, [d for d in manifest.datasets if not d.is_external])
     assert [r for r in results if not r.ok] == []
-    assert len(results) == 24
+    assert len(results) == 27
 
 
 def test_the_manifest_catalogues_every_file_in_the_snapshot_and_nothing_else():
@@ -109,13 +109,13 @@ def test_sources_cli_lists_and_verifies_the_snapshot(snapshot_copy):
     assert "master_dataset" in listing.stdout and "22,136" in listing.stdout
 
     ok = nsw_doe("sources", "verify", NSW_DOE_SNAPSHOT_DIR=str(snapshot_copy.snapshot_dir))
-    assert ok.returncode == 0 and "All 26 files verified." in ok.stdout
+    assert ok.returncode == 0 and "All 29 files verified." in ok.stdout
 
     (snapshot_copy.snapshot_dir / "other" / "2015-2018-selective-high-schools-minimum-entry-scores.csv.gz").unlink()
     bad = nsw_doe("sources", "verify", NSW_DOE_SNAPSHOT_DIR=str(snapshot_copy.snapshot_dir))
     assert bad.returncode == 1
     assert "FAIL selective_entry_scores" in bad.stdout
-    assert "1 of 26 files failed verification." in bad.stderr
+    assert "1 of 29 files failed verification." in bad.stderr
 
 
 def test_describe_gives_the_manifest_entry_of_a_file(snapshot_copy):

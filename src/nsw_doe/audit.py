@@ -60,6 +60,11 @@ def _source_files(settings: Settings) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def is_warning(check: dg.AssetCheckEvaluation) -> bool:
+    """A WARN check: its failure lists known exceptions and does not stop the build."""
+    return check.severity == dg.AssetCheckSeverity.WARN
+
+
 def _failed_rows(metadata: dict) -> int | None:
     for key, value in metadata.items():
         if key.endswith("failed_row_count"):
@@ -75,10 +80,11 @@ def _asset_checks(checks: Sequence[dg.AssetCheckEvaluation]) -> pd.DataFrame:
             "passed": check.passed,
             "severity": check.severity.value,
             "failed_rows": _failed_rows(check.metadata),
+            "description": check.description,
         }
         for check in checks
     ]
-    frame = pd.DataFrame(rows, columns=["asset_key", "check_name", "passed", "severity", "failed_rows"])
+    frame = pd.DataFrame(rows, columns=["asset_key", "check_name", "passed", "severity", "failed_rows", "description"])
     return frame.astype({"failed_rows": "Int64"}).sort_values(["asset_key", "check_name"])
 
 
@@ -91,7 +97,8 @@ def write_audit(database: str, settings: Settings, checks: Sequence[dg.AssetChec
                 "code_version": code_version(),
                 "destination": settings.destination,
                 "checks_passed": sum(c.passed for c in checks),
-                "checks_failed": sum(not c.passed for c in checks),
+                "checks_warned": sum(not c.passed and is_warning(c) for c in checks),
+                "checks_failed": sum(not c.passed and not is_warning(c) for c in checks),
             }
         ]
     )

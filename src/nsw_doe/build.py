@@ -18,7 +18,7 @@ import dagster as dg
 import duckdb
 
 from nsw_doe.atomic_files import write_atomically
-from nsw_doe.audit import write_audit
+from nsw_doe.audit import is_warning, write_audit
 from nsw_doe.dbt_failures import DbtBuildError
 from nsw_doe.destinations import is_motherduck, remote_destination
 from nsw_doe.settings import Settings
@@ -55,7 +55,8 @@ class BuildSummary:
     warehouse: str | Path
     schemas: list[SchemaSummary]
     checks_passed: int
-    checks_failed: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)  # ERROR checks that failed
+    checks_warned: list[str] = field(default_factory=list)  # WARN checks that failed: known exceptions, listed
     materialized: int = 0
     quarantined: list[QuarantineSummary] = field(default_factory=list)
     # asset key -> the one-line `headline` its materialisation reported (the semantic exports, the ML models)
@@ -224,13 +225,15 @@ def _summary(
         e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
     write_audit(database, settings, checks)
-    failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed]
+    failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed and not is_warning(c)]
+    warned = [c.asset_check_key.to_user_string() for c in checks if not c.passed and is_warning(c)]
     schemas, quarantined = summarise(database)
     return BuildSummary(
         warehouse=warehouse,
         schemas=schemas,
-        checks_passed=len(checks) - len(failed),
+        checks_passed=len(checks) - len(failed) - len(warned),
         checks_failed=failed,
+        checks_warned=warned,
         materialized=sum(1 for e in result.all_events if e.is_step_materialization),
         quarantined=quarantined,
         headlines=_headlines(result),

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nsw_doe.settings import installed_script, load_settings, project_dir
+from nsw_doe.sources.catalog import FORMATS
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 sources_app = typer.Typer(help="The pinned source snapshot and the live portal.", no_args_is_help=True)
@@ -277,8 +278,8 @@ def sources_verify() -> None:
 def sources_describe(
     path: Annotated[Path, typer.Argument(help="The file to pin (plain or gzip-compressed).")],
     vintage: Annotated[str, typer.Option(help="Its vintage: extraction date or years covered.")],
-    file_format: Annotated[str, typer.Option("--format", help="csv, ckan_datastore_dump or xlsx.")] = "csv",
-    sheet: Annotated[str | None, typer.Option(help="The sheet to read, for xlsx.")] = None,
+    file_format: Annotated[str, typer.Option("--format", help=f"One of {', '.join(FORMATS)}.")] = "csv",
+    sheet: Annotated[str | None, typer.Option(help="Where the rows are: the xlsx sheet, the TopoJSON object.")] = None,
 ) -> None:
     """Print the manifest entry of a new file (sha256, rows, header, encoding), to add under a dataset's files."""
     from dataclasses import asdict

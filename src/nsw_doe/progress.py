@@ -49,9 +49,9 @@ class BuildProgress:
         for s in summary.schemas:
             table.add_row(s.schema, str(s.tables), f"{s.rows:,}")
         self.console.print(table)
-        checks = f"checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed"
-        if summary.checks_failed:
-            checks += f" ({', '.join(summary.checks_failed)})"
+        checks = f"checks: {summary.checks_passed} passed"
+        for word, keys in (("warned", summary.checks_warned), ("failed", summary.checks_failed)):
+            checks += f", {len(keys)} {word}" + (f" ({', '.join(keys)})" if keys else "")
         self.console.print(f"{summary.materialized} assets materialised; {checks}")
         held = sum(group.rows for group in summary.quarantined)
         self.console.print(f"Quarantined rows: {held}" + (f" (see {QUARANTINE_TABLE})" if held else ""))

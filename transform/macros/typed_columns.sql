@@ -116,6 +116,13 @@
                 {'as': 'longitude', 'column': 'longitude', 'rule': 'longitude', 'latitude': 'latitude'},
             ],
         },
+        'stg__doe__intake_zones': {
+            'intake_zones': [
+                {'as': 'school_code', 'column': 'use_id', 'header': 'USE_ID', 'rule': 'school_code', 'key': true},
+                {'as': 'added_on', 'column': 'add_date', 'header': 'ADD_DATE', 'rule': 'compact_date'},
+                {'as': 'intake_year', 'column': 'kindergart|year[0-9]+', 'rule': 'intake_year'},
+            ],
+        },
         'stg__doe__selective_entry_scores': {
             'selective_entry_scores': [
                 {'as': 'minimum_entry_score', 'column': 'entry_score_([0-9]{4})', 'rule': 'number'},

@@ -29,6 +29,10 @@
         'percentile': {'kind': 'number', 'type': 'integer', 'whole': true, 'min': 0, 'max': 100,
             'markers': measure_markers, 'expected': 'a percentile (a whole number from 0 to 100)'},
         'date': {'kind': 'date', 'type': 'date', 'markers': [], 'expected': 'a date as YYYY-MM-DD'},
+        'compact_date': {'kind': 'date', 'type': 'date', 'format': '%Y%m%d', 'markers': [],
+            'expected': 'a date as YYYYMMDD'},
+        'intake_year': {'kind': 'number', 'type': 'integer', 'whole': true, 'min': 0, 'max': 2100,
+            'markers': ['y', 'n'], 'expected': 'Y, N or the calendar year the zone takes the level (0 = never)'},
         'latitude': {'kind': 'coordinate', 'type': 'double', 'axis': 'latitude', 'markers': []},
         'longitude': {'kind': 'coordinate', 'type': 'double', 'axis': 'longitude', 'markers': []},
     }) }}
@@ -70,9 +74,17 @@
     )
 {%- endmacro %}
 
-{#- Kind of check `date`: an ISO date (YYYY-MM-DD). -#}
-{% macro date_is_typable(expr) -%}
-    try_cast({{ clean_text(expr) }} as date) is not null
+{#- Kind of check `date`: an ISO date (YYYY-MM-DD), or a date in the rule's strptime `format`. -#}
+{% macro source_date(expr, rule) -%}
+    {%- if rule.get('format') -%}
+        cast(try_strptime({{ clean_text(expr) }}, '{{ rule.format }}') as date)
+    {%- else -%}
+        try_cast({{ clean_text(expr) }} as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro date_is_typable(expr, rule) -%}
+    {{ source_date(expr, rule) }} is not null
 {%- endmacro %}
 
 {#- A point given as numbers lies in one of the boxes. -#}
@@ -135,7 +147,7 @@
 {% macro value_is_typable(expr, entry) -%}
     {%- set rule = typing_rules()[entry.rule] -%}
     {%- if rule.kind == 'number' -%} {{ number_is_typable(expr, rule) }}
-    {%- elif rule.kind == 'date' -%} {{ date_is_typable(expr) }}
+    {%- elif rule.kind == 'date' -%} {{ date_is_typable(expr, rule) }}
     {%- elif rule.kind == 'coordinate' -%} {{ coordinate_is_typable(expr, rule, entry) }}
     {%- else -%} {{ exceptions.raise_compiler_error("Unknown kind of typing rule: " ~ rule.kind) }}
     {%- endif -%}
@@ -212,7 +224,7 @@
     case
         when {{ value_is_typable(expr, entry) }}
             {%- if rule.kind == 'date' %}
-                then try_cast({{ clean_text(expr) }} as date)
+                then {{ source_date(expr, rule) }}
             {%- else %}
                 then cast({{ source_number(expr) }} as {{ rule.type }})
             {%- endif %}

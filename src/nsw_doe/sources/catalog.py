@@ -9,6 +9,9 @@ import yaml
 
 from nsw_doe.atomic_files import write_atomically
 
+# The file formats a manifest entry may name (`sources.readers.parse` reads each).
+FORMATS = ("csv", "ckan_datastore_dump", "xlsx", "topojson", "dbf")
+
 
 class CatalogError(Exception):
     """The manifest is missing, malformed or names something that does not exist."""
@@ -20,7 +23,7 @@ class SourceFile:
 
     path: str
     vintage: str
-    format: str  # csv | ckan_datastore_dump | xlsx
+    format: str  # one of FORMATS
     encoding: str
     sha256: str
     rows: int
@@ -28,7 +31,7 @@ class SourceFile:
     ckan_resource_id: str | None = None
     source_url: str | None = None
     provenance: str | None = None
-    sheet: str | None = None
+    sheet: str | None = None  # the part of the file holding the rows: an xlsx sheet, or a TopoJSON object
 
 
 @dataclass

@@ -15,10 +15,16 @@ import io
 import itertools
 import json
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import openpyxl
+import shapefile
+
+from nsw_doe.sources import topojson
+from nsw_doe.sources.catalog import FORMATS
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # Decoding with errors="surrogateescape" turns each undecodable byte into one of these code points.
@@ -228,13 +234,61 @@ def parse_xlsx(data: bytes, sheet: str, source: str) -> Table:
     return Table([str(c) for c in rows[0]], [[_cell_text(v) for v in row] for row in rows[1:]])
 
 
+def parse_topojson(text: str, source: str, name: str) -> Table:
+    """The geometries of the TopoJSON object `name`, a row each: their properties (numbers as text), then
+    `geometry`, the GeoJSON geometry decoded from the topology's arcs, as JSON text."""
+    try:
+        topology = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFormatError(source, _json_problem(exc, text)) from exc
+    try:
+        decoded = topojson.features(topology, name)
+    except topojson.TopologyError as exc:
+        row = None if exc.index is None else exc.index + 1
+        raise SourceFormatError(source, str(exc), row, None if row is None else "'geometry'") from exc
+    columns = list(dict.fromkeys(key for properties, _ in decoded for key in properties))
+    rows = [
+        [_cell_text(properties.get(column)) for column in columns]
+        + [None if shape is None else json.dumps(shape, separators=(",", ":"))]
+        for properties, shape in decoded
+    ]
+    return Table([*columns, "geometry"], rows)
+
+
+def parse_dbf(data: bytes, encoding: str, source: str) -> Table:
+    """A dBase table (a shapefile's attributes), every value as text with its padding stripped."""
+    try:
+        reader = shapefile.Reader(dbf=io.BytesIO(data), encoding=encoding)
+        columns = [field.name for field in reader.fields[1:]]  # the first is the deletion flag
+        records = [list(record) for record in reader.iterRecords()]
+    except (shapefile.ShapefileException, UnicodeDecodeError, ValueError, struct.error) as exc:
+        raise SourceFormatError(source, f"is not a readable dBase (.dbf) table ({type(exc).__name__}: {exc})") from exc
+    rows = [[None if value in (None, "") else str(value).strip() or None for value in record] for record in records]
+    return Table(columns, rows)
+
+
+def dbf_encoding(data: bytes) -> str:
+    """The encoding of a dBase table's text: UTF-8 when every value decodes as such, else Windows-1252 (a .dbf
+    carries no reliable mark of its own)."""
+    try:
+        parse_dbf(data, "utf-8", "")
+    except SourceFormatError:
+        return "cp1252"
+    return "utf-8"
+
+
 TEXT_PARSERS: dict[str, TextParser] = {"csv": parse_csv, "ckan_datastore_dump": parse_datastore_dump}
 
 
 def parse(data: bytes, fmt: str, encoding: str, source: str, sheet: str | None = None) -> Table:
+    """Read a file as its manifest format; `sheet` names the part holding the rows (xlsx sheet, TopoJSON object)."""
     if fmt == "xlsx":
         return parse_xlsx(data, sheet or "", source)
+    if fmt == "dbf":
+        return parse_dbf(data, encoding, source)
     parser = TEXT_PARSERS.get(fmt)
+    if fmt == "topojson":
+        parser = partial(parse_topojson, name=sheet or "")
     if parser is None:
-        raise SourceFormatError(source, f"has unknown format '{fmt}'; expected csv, ckan_datastore_dump or xlsx")
+        raise SourceFormatError(source, f"has unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
     return parser(decode(data, encoding, source, parser), source)

@@ -11,7 +11,7 @@ from pathlib import Path
 from nsw_doe.atomic_files import write_atomically
 from nsw_doe.settings import Settings
 from nsw_doe.sources.catalog import Dataset, SourceFile
-from nsw_doe.sources.readers import SourceFormatError, Table, detect_encoding, parse
+from nsw_doe.sources.readers import SourceFormatError, Table, dbf_encoding, detect_encoding, parse
 
 
 class SnapshotError(Exception):
@@ -160,7 +160,7 @@ def file_entry(path: str, vintage: str, fmt: str, encoding: str, data: bytes, ta
 def describe_file(path: Path, vintage: str, fmt: str = "csv", sheet: str | None = None) -> SourceFile:
     """A manifest entry for a new file: its hash, rows, header and encoding, read from the file itself."""
     data = read_bytes(path)
-    encoding = "binary" if fmt == "xlsx" else detect_encoding(data)
+    encoding = "binary" if fmt == "xlsx" else dbf_encoding(data) if fmt == "dbf" else detect_encoding(data)
     table = parse(data, fmt, encoding, str(path), sheet)
     pinned_name = path.name if path.suffix == ".gz" else f"{path.name}.gz"
     return file_entry(pinned_name, vintage, fmt, encoding, data, table, sheet=sheet)
