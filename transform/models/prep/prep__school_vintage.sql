@@ -33,10 +33,16 @@ cleaned as (
         m.selective_school,
         m.opportunity_class,
         m.school_gender,
+        m.street,
         m.town_suburb,
         m.postcode,
+        m.phone,
         m.school_email,
         m.website,
+        m.preschool_ind,
+        m.distance_education,
+        m.intensive_english_centre,
+        m.late_opening_school,
         regexp_replace(m.school_subtype, '^Kinder to ', 'Kindergarten to ') as school_subtype,
         regexp_replace(m.lga, '\s*\((A|C)\)$', '') as lga
     from {{ ref('stg__doe__master_dataset') }} as m

@@ -26,9 +26,8 @@ published as (
 schools as (
     select
         calendar_year,
-        -- Summed as decimals: a sum of doubles depends on the order DuckDB's threads add them in, and the risk
-        -- model, which reads these rates, must give the same scores in every build.
-        cast(sum(cast(attendance_rate * headcount as decimal(38, 6))) / sum(headcount) as double) as attendance_rate,
+        {{ weighted_attendance_rate('attendance_rate', 'headcount') }} as attendance_rate,
+        -- Averaged as decimals, for the reason the weighted rate is summed as decimals (its macro says why).
         cast(avg(cast(attendance_rate as decimal(38, 6))) as double) as attendance_rate_unweighted,
         count(distinct school_code) as schools_reporting_attendance
     from {{ ref('fct__attendance') }}
