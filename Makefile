@@ -7,7 +7,7 @@ RUN := $(UV) run --frozen
 # would otherwise recompile Dagster, dbt and dlt from source in every process.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: uv-tool install run test lint chromium dev docs export ci-slim bench app clean
+.PHONY: uv-tool install run test lint chromium axe dev docs export ci-slim bench app clean
 
 uv-tool:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null \
@@ -19,7 +19,7 @@ install: uv-tool  ## Install Python 3.11 and the locked dependencies into .venv
 run: install  ## Build the warehouse from the pinned snapshot and publish it
 	$(RUN) nsw-doe build
 
-test: install lint chromium  ## Lint, then the whole test suite (PYTEST_ARGS passes options, e.g. -m "not acara")
+test: install lint chromium axe  ## Lint, then the whole test suite (PYTEST_ARGS passes options, e.g. -m "not acara")
 	$(RUN) pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (or the one NSW_DOE_CHROMIUM names); Playwright never downloads one.
@@ -28,6 +28,17 @@ chromium:  ## Install Debian's Chromium with apt when there is none
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get install -y -q chromium >/dev/null \
 		|| { $$sudo apt-get update -q >/dev/null && $$sudo apt-get install -y -q chromium >/dev/null; }; }
+
+# The browser tests check every page with axe-core, the npm package pinned in package.json and package-lock.json.
+axe: node_modules/axe-core/axe.min.js  ## Install axe-core (npm ci) when it is missing
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get install -y -q npm >/dev/null \
+		|| { $$sudo apt-get update -q >/dev/null && $$sudo apt-get install -y -q npm >/dev/null; }; }
+	npm ci --no-audit --no-fund
+	@touch $@
 
 lint: install  ## Static checks: ruff (Python), sqlfluff with the dbt templater (SQL)
 	$(RUN) ruff check .

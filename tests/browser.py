@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, Page, Playwright
 
+from nsw_doe.settings import PROJECT_ROOT
 from tests.servers import free_port, running_server
 
 # Debian's Chromium, or what NSW_DOE_CHROMIUM names (a laptop may point it at any Chromium).
@@ -139,3 +140,33 @@ def screenshot(page: Page, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=path)
     page.set_viewport_size(VIEWPORT)
+
+
+# axe-core, the accessibility checker, from the npm package the repository pins (package.json; `make axe` installs it).
+AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "best-practice"]
+# Runs axe over the page, then marks each element it flags with the first allowed [rule, CSS selector] pair whose rule
+# it broke and whose selector it matches (null when none does; an element inside a frame or shadow root never does).
+AXE_RUN = """
+async ([tags, allowed]) => {
+    const {violations} = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+    for (const violation of violations) {
+        for (const node of violation.nodes) {
+            const element = node.target.length === 1 ? document.querySelector(node.target[0]) : null;
+            const entry = allowed.find(([rule, selector]) => rule === violation.id && element?.matches(selector));
+            node.allowed_by = entry ? entry[1] : null;
+        }
+    }
+    return violations;
+}
+"""
+
+
+def axe_violations(page: Page, allowed: list[tuple[str, str]]) -> list[dict]:
+    """axe-core's violations of WCAG 2 A and AA and of its best practices on the page as drawn now: one dict per rule
+    broken (`id`, `impact`, `help`, `nodes`), each node with its `target` (CSS selectors) and `allowed_by`: the
+    selector of the `allowed` (rule id, CSS selector) pair that excuses it, or None."""
+    if not AXE_SCRIPT.exists():
+        raise RuntimeError(f"No axe-core at {AXE_SCRIPT}: run `make axe` (npm ci) first; `make test` does.")
+    page.add_script_tag(path=AXE_SCRIPT)
+    return page.evaluate(AXE_RUN, [AXE_TAGS, [list(pair) for pair in allowed]])

@@ -1,8 +1,11 @@
 """The report app in a real browser (Debian's Chromium, headless, through Playwright) against `nsw-doe app` on
 127.0.0.1 over the test suite's warehouse: every page draws with no console error, no Streamlit exception box and no
-request leaving 127.0.0.1. Screenshots of every page land in test-artifacts/screenshots/."""
+request leaving 127.0.0.1, and breaks no accessibility rule axe-core checks but those only Streamlit can fix.
+Screenshots of every page land in test-artifacts/screenshots/, axe-core's counts per page in test-artifacts/axe/."""
 
 import io
+import json
+import re
 from collections import Counter
 
 import pytest
@@ -11,11 +14,38 @@ from playwright.sync_api import expect, sync_playwright
 
 from nsw_doe.app.pages import PAGES
 from nsw_doe.settings import PROJECT_ROOT
-from tests.browser import PageProblems, launch_chromium, new_page, open_app_page, screenshot, serve_app
+from tests.browser import (
+    PageProblems,
+    axe_violations,
+    launch_chromium,
+    new_page,
+    open_app_page,
+    screenshot,
+    serve_app,
+)
 from tests.conftest import publish_a_new_build
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+AXE_COUNTS = PROJECT_ROOT / "test-artifacts" / "axe"
 ALL_PAGES = [entry for entries in PAGES.values() for entry in entries]
+# Every page of the navigation (/school without a school is its picker) and a school's profile.
+AXE_PAGES = [entry.url_path for entry in ALL_PAGES] + ["school?school=1001"]
+# What axe-core finds that only Streamlit can fix, in markup of its own: (rule id, CSS selector of the elements the rule
+# is excused on, why). Nothing else is excused, whatever its impact; an entry that no longer matches on a page fails
+# the test, so that the list shrinks when Streamlit mends its markup.
+AXE_ALLOWED = [
+    (
+        "list",
+        '[data-testid="stSidebarNavItems"]',
+        "Streamlit's page navigation wraps each section's <li>s in a <div> inside its <ul>, which may hold only <li>s",
+    ),
+    (
+        "listitem",
+        '[data-testid="stSidebarNavItems"] li',
+        "the same navigation's page links: each <li>'s parent is that section <div>, not a list",
+    ),
+]
+AXE_ALLOWED_PAIRS = [(rule, selector) for rule, selector, _ in AXE_ALLOWED]
 
 
 @pytest.fixture(scope="session")
@@ -122,3 +152,54 @@ def test_a_school_profile_opens_by_url_and_from_the_table(app_url, browser_page,
     page.wait_for_url(f"{app_url}/school?school=1001")
     expect(page.locator("h1").first).to_contain_text(name[0])
     assert not problems, problems
+
+
+def record_axe_counts(path: str, violations: list[dict]) -> None:
+    """test-artifacts/axe/<page>.json: per rule axe-core found broken, its impact, how many elements break it and how
+    many of those the allow-list excuses."""
+    counts = {
+        violation["id"]: {
+            "impact": violation["impact"],
+            "elements": len(violation["nodes"]),
+            "allowed": sum(node["allowed_by"] is not None for node in violation["nodes"]),
+        }
+        for violation in violations
+    }
+    AXE_COUNTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"\W+", "_", path) or "overview"
+    (AXE_COUNTS / f"{name}.json").write_text(json.dumps({"page": f"/{path}", "violations": counts}, indent=2) + "\n")
+
+
+@pytest.mark.parametrize("path", AXE_PAGES, ids=[path or "overview" for path in AXE_PAGES])
+def test_no_page_breaks_an_accessibility_rule_of_its_own(app_url, browser_page, path):
+    """axe-core (WCAG 2 A and AA, best practices) finds nothing on the page that AXE_ALLOWED does not excuse, and every
+    chart has a text alternative: axe cannot tell, since a chart's container has a role only when it has one."""
+    page, problems = browser_page
+    open_app_page(page, f"{app_url}/{path}")
+    violations = axe_violations(page, AXE_ALLOWED_PAIRS)
+    record_axe_counts(path, violations)
+    own = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at {node['target']}"
+        for violation in violations
+        for node in violation["nodes"]
+        if node["allowed_by"] is None
+    ]
+    assert not own, own
+    excused = {(violation["id"], node["allowed_by"]) for violation in violations for node in violation["nodes"]}
+    assert excused == set(AXE_ALLOWED_PAIRS), "an allow-list entry matches nothing on this page: remove it"
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    assert all(charts.nth(i).get_attribute("aria-label") for i in range(charts.count())), "a chart has no description"
+    assert not problems, problems
+
+
+def test_axe_reports_every_violation_the_allow_list_does_not_excuse(chromium):
+    page = new_page(chromium)
+    page.set_content(
+        '<main><h1>Lists</h1><ul data-testid="stSidebarNavItems"><div><li>excused</li></div></ul>'
+        '<ul><div><li>not excused</li></div></ul><p style="color: #aaaaaa">faint</p></main>'
+    )
+    violations = {violation["id"]: violation for violation in axe_violations(page, AXE_ALLOWED_PAIRS)}
+    page.context.close()
+    assert [node["allowed_by"] for node in violations["listitem"]["nodes"]] == [AXE_ALLOWED[1][1], None]
+    assert [node["allowed_by"] for node in violations["color-contrast"]["nodes"]] == [None]
+    assert violations["color-contrast"]["impact"] == "serious"

@@ -67,7 +67,15 @@ def assert_shows(app, codes: set[int], students: int) -> None:
     assert number(metric(app, "Matching schools")) == len(codes)
     assert number(metric(app, "Students at them")) == students
     assert set(table(app, "Code")["Code"]) == codes
-    assert {point["school_code"] for point in deck(app)["layers"][1]["data"]} == codes
+    points = deck(app)["layers"][1]["data"]
+    assert {point["school_code"] for point in points} == codes
+    # The map's text alternative: its legend counts what it draws.
+    assert f"The map draws {len(points):,} school" in map_summary(app)
+
+
+def map_summary(app) -> str:
+    (summary,) = [m.value for m in app.markdown if m.value.startswith("The map draws ")]
+    return summary
 
 
 def test_every_page_renders(built):
@@ -320,6 +328,9 @@ def test_non_government_counts_equal_the_mart(built, con):
     points = deck(app)["layers"][1]["data"]
     assert len(points) == con.execute(f"select count(latitude) {listed}").fetchone()[0]
     assert {p["sector"] for p in points} == {"Catholic", "Independent"}
+    assert map_summary(app).startswith(f"The map draws {len(points):,} schools, coloured by sector:")
+    for sector in ("Catholic", "Independent"):
+        assert f"{sector} ({sum(p['sector'] == sector for p in points):,})" in map_summary(app)
 
 
 @pytest.mark.acara

@@ -93,10 +93,55 @@ def download(frame: pd.DataFrame, title: str, key: str | None = None) -> None:
     )
 
 
+def chart_description(title: str, frame: pd.DataFrame) -> str:
+    """The text alternative of a chart titled `title` that draws `frame`: what it is and where its numbers are (each
+    mark also carries its values as a label of its own: Vega's ARIA output)."""
+    rows = f"{len(frame):,} row{'' if len(frame) == 1 else 's'}"
+    return f"Chart: {title}. Its data ({rows}) download as CSV with the button below it."
+
+
 def chart(figure: alt.Chart, frame: pd.DataFrame, title: str) -> None:
-    """An Altair chart (titled `title`, which also names its CSV) with its data offered for download."""
-    st.altair_chart(figure.properties(title=title), width="stretch")
+    """An Altair chart (titled `title`, which also names its CSV) with a text alternative and its data offered for
+    download. Vega-Lite's `description` becomes the chart's aria-label (on its container, role graphics-document),
+    which screen readers read."""
+    st.altair_chart(figure.properties(title=title, description=chart_description(title, frame)), width="stretch")
     download(frame, title)
+
+
+def trend_description(label: str, years: pd.Series, values: pd.Series, value_format) -> str:
+    """A yearly series in words (its first, lowest, highest and latest years), for a chart too small for axes."""
+    series = pd.Series(list(values), index=[int(year) for year in years]).dropna()
+    points = {
+        "from": series.index[0],
+        "lowest": series.idxmin(),
+        "highest": series.idxmax(),
+        "latest": series.index[-1],
+    }
+    said = "; ".join(f"{word} {value_format(series[year])} in {year}" for word, year in points.items())
+    return f"{label} by year, {series.index[0]}-{series.index[-1]}: {said}."
+
+
+def sparkline(years: pd.Series, values: pd.Series, label: str, value_format) -> None:
+    """A small area chart of a yearly series, without axes, whose text alternative says its trend in words (see
+    trend_description); hovering a year shows its value."""
+    frame = pd.DataFrame({"calendar_year": list(years), "value": list(values)})
+    frame["shown"] = frame["value"].map(value_format)
+    figure = (
+        alt.Chart(frame)
+        # The description says the trend; marks labelled one by one would repeat it year by year, field names too.
+        .mark_area(line=True, opacity=0.25, point=alt.OverlayMarkDef(size=12), aria=False)
+        .encode(
+            x=alt.X("calendar_year:Q", axis=None),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False), stack=None),
+            tooltip=[
+                alt.Tooltip("calendar_year:Q", title="Year", format="d"),
+                alt.Tooltip("shown:N", title=label),
+            ],
+        )
+        .properties(height=56, description=trend_description(label, years, values, value_format))
+        .configure_view(strokeWidth=0)
+    )
+    st.altair_chart(figure, width="stretch")
 
 
 def table(frame: pd.DataFrame, title: str, **dataframe_args):

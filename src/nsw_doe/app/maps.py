@@ -76,11 +76,22 @@ def sqrt_radius(size: pd.Series, smallest: float = 2.0, scale: float = 0.2) -> p
     return smallest + scale * pd.to_numeric(size, errors="coerce").fillna(0).clip(lower=0) ** 0.5
 
 
-def legend(palette: dict[str, str], present=None) -> None:
-    """A one-line legend of the palette's colours (only the values present, when given)."""
-    shown = [value for value in palette if present is None or value in set(present)]
-    items = [f'<span style="color:{palette[value]};font-size:1.3em">&#9679;</span>&nbsp;{value}' for value in shown]
-    st.markdown("&emsp;".join(items), unsafe_allow_html=True)
+def legend_text(palette: dict[str, str], values: pd.Series, coloured_by: str) -> str:
+    """The map's legend, which is also its text alternative (a canvas has none): how many schools it draws and how
+    many of each colour, in the palette's order (values the palette lacks, drawn grey, count only in the total). The
+    coloured dots are hidden from screen readers: the words say it all."""
+    counts = values.value_counts()
+    dot = '<span style="color:{};font-size:1.3em" aria-hidden="true">&#9679;</span>'
+    items = [
+        f"{dot.format(colour)}&nbsp;{value} ({counts[value]:,})" for value, colour in palette.items() if value in counts
+    ]
+    total = f"{len(values):,} school{'' if len(values) == 1 else 's'}"
+    return f"The map draws {total}, coloured by {coloured_by}:&emsp;" + "&emsp;".join(items)
+
+
+def legend(palette: dict[str, str], values: pd.Series, coloured_by: str) -> None:
+    """The map's legend and text summary (see legend_text), shown under it."""
+    st.markdown(legend_text(palette, values, coloured_by), unsafe_allow_html=True)
 
 
 def _mercator_y(latitude: float) -> float:

@@ -75,7 +75,7 @@ def by_year_table(attendance: pd.DataFrame) -> pd.DataFrame:
 
 
 def show(attendance: pd.DataFrame) -> None:
-    st.subheader("Attendance")
+    st.header("Attendance")
     if attendance.empty:
         st.info("The attendance file has no row for this school (it covers 2011-2022, semester 1).")
         return

@@ -23,7 +23,7 @@ def composite(code: int) -> pd.DataFrame:
 
 
 def show(composite: pd.DataFrame) -> None:
-    st.subheader("Composite classes")
+    st.header("Composite classes")
     if composite.empty:
         st.caption(
             "No composite (multi-age) class rows for this school: the source (2014-2022, no 2020) lists primary "

@@ -59,7 +59,7 @@ def suppressed_note(headcount: pd.DataFrame) -> str:
 
 
 def show(headcount: pd.DataFrame) -> None:
-    st.subheader("Students enrolled")
+    st.header("Students enrolled")
     if headcount.empty:
         st.info("The enrolment file has no headcount for this school (2004-2023).")
         return

@@ -67,7 +67,7 @@ def timeline(versions: pd.DataFrame, changes: pd.DataFrame, in_first_list: bool)
 
 
 def show(versions: pd.DataFrame, in_first_list: bool) -> None:
-    st.subheader("What changed, and when")
+    st.header("What changed, and when")
     code = int(versions["school_code"].iloc[0])
     events = timeline(versions, query(CHANGES_SQL, code), in_first_list)
     st.markdown("\n".join(f"- **{date_text(row.valid_from)}**: {row.what_changed}" for row in events.itertuples()))

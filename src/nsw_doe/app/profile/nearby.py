@@ -58,7 +58,7 @@ def nearby_map(points: pd.DataFrame) -> alt.LayerChart:
 
 
 def show(now: pd.Series) -> None:
-    st.subheader("Nearest schools")
+    st.header("Nearest schools")
     if layout.is_missing(now["latitude"]) or layout.is_missing(now["longitude"]):
         st.caption("This school has no coordinates in the school list, so no distances.")
         return

@@ -73,7 +73,7 @@ def baseline_warning(row) -> str | None:
 
 
 def show(code: int, attendance: pd.DataFrame) -> None:
-    st.subheader("Attendance risk score")
+    st.header("Attendance risk score")
     risk = query(RISK_SQL, code)
     if risk.empty:
         status = attendance.set_index("calendar_year")["attendance_status"].get(

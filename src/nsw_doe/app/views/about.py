@@ -77,9 +77,8 @@ def sources() -> None:
     st.markdown(
         f"""
 The NSW Department of Education's data (the {len(doe)} datasets below licensed {DOE_LICENCE}) is © State of New
-South Wales (Department of Education), licensed under the Creative Commons Attribution 4.0 licence. Attribute it as:
-
-> **NSW Department of Education, via Data.NSW**, CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)
+South Wales (Department of Education), licensed under the Creative Commons Attribution 4.0 licence. Attribute it as
+**NSW Department of Education, via Data.NSW**, CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/).
 
 The files were read from a pinned snapshot of public copies; each dataset's page on the portal is listed below
 (as text: the app fetches nothing from the internet).

@@ -68,7 +68,7 @@ def headline(series: pd.DataFrame) -> None:
 
 
 def three_ways(series: pd.DataFrame) -> None:
-    st.subheader("The state rate, three ways")
+    st.header("The state rate, three ways")
     layout.chart(charts.state_rate_chart(series), charts.state_rate_long(series), "State attendance rate by year")
     st.markdown(text.why_weight(*largest_gaps(series)))
     layout.table(
@@ -93,7 +93,7 @@ def three_ways(series: pd.DataFrame) -> None:
 
 
 def distribution(series: pd.DataFrame) -> None:
-    st.subheader("How school rates spread in a year")
+    st.header("How school rates spread in a year")
     years = [int(y) for y in series.dropna(subset=["weighted"])["calendar_year"]]
     requested = st.query_params.get("year", "")
     default = int(requested) if requested in {str(year) for year in years} else years[-1]
@@ -127,7 +127,7 @@ def distribution(series: pd.DataFrame) -> None:
 
 
 def gaps(series: pd.DataFrame) -> None:
-    st.subheader("Gaps and breaks in the series")
+    st.header("Gaps and breaks in the series")
     standard = series.loc[series["attendance_collection"] == "national_standard_2021", "calendar_year"]
     before = series.loc[(series["calendar_year"] < standard.min()) & series["weighted"].notna(), "calendar_year"]
     missing = series.loc[series["attendance_collection"] == "not_collected", "calendar_year"]
@@ -159,7 +159,7 @@ def gaps(series: pd.DataFrame) -> None:
 
 
 def statuses() -> None:
-    st.subheader("Schools without a rate")
+    st.header("Schools without a rate")
     st.markdown(
         """
 Not every school has a rate every year, and the app does not hide them:
@@ -188,7 +188,7 @@ Not every school has a rate every year, and the app does not hide them:
 
 
 def as_published(series: pd.DataFrame) -> None:
-    st.subheader("As the department published it, 2006-2017")
+    st.header("As the department published it, 2006-2017")
     frame = query(PUBLISHED_SQL)
     if frame.empty:
         return

@@ -86,7 +86,7 @@ def this_build() -> None:
 
 
 def sources() -> None:
-    st.subheader("Sources and how old they are")
+    st.header("Sources and how old they are")
     today = date.today()
     files = query(SOURCES_SQL, today)
     newest = files[files["is_newest"]].drop_duplicates("dataset_id")
@@ -143,7 +143,7 @@ def sources() -> None:
 
 
 def checks() -> None:
-    st.subheader("Asset checks")
+    st.header("Asset checks")
     frame = query(CHECKS_SQL)
     failed = int((~frame["passed"]).sum())
     st.markdown(
@@ -189,7 +189,7 @@ def checks() -> None:
 
 
 def quarantine() -> None:
-    st.subheader("Quarantine")
+    st.header("Quarantine")
     st.markdown(
         "A source value that cannot be typed (a headcount of `7x4`, a rate above 100, an unknown marker) or a row "
         "that cannot be keyed to a school is not dropped and does not stop the build: it is kept in "

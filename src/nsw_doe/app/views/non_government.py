@@ -62,7 +62,7 @@ def show_map(schools: pd.DataFrame) -> None:
         radius=4.0,
     )
     maps.show(maps.points_deck(points, TOOLTIP, layer_id="non_government_schools"), key="non_government_map")
-    maps.legend(maps.SECTOR_COLOURS, present=located["sector"])
+    maps.legend(maps.SECTOR_COLOURS, located["sector"], "sector")
     missing = len(schools) - len(located)
     st.caption(
         "Each dot is a school in the 2017 list, coloured by sector. Hover for its name, suburb and level."

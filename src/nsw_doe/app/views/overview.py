@@ -7,7 +7,7 @@ import streamlit as st
 from nsw_doe.app import overview_content as content
 from nsw_doe.app.data import query
 from nsw_doe.app.forecast_coverage import coverage_text
-from nsw_doe.app.layout import change, count, rate, table
+from nsw_doe.app.layout import change, count, rate, sparkline, table
 from nsw_doe.app.pages import PAGES
 
 YEARLY_SQL = """
@@ -57,29 +57,29 @@ PAGE_BLURBS = {
 
 
 def finding(title: str) -> None:
-    st.markdown(f"#### {title}")
+    st.subheader(title, anchor=False)
 
 
 def headline(yearly: pd.DataFrame, column: str, label: str, value_format, unit: str, description: str) -> None:
-    """An st.metric of the latest year that has `column`, its change on the year before and a sparkline."""
+    """An st.metric of the latest year that has `column`, its change on the year before and a sparkline (the
+    project's own, not st.metric's chart_data: Streamlit's has no text alternative)."""
     series = yearly.dropna(subset=[column])
     latest = series.iloc[-1]
     year = int(latest["calendar_year"])
     gaps = content.missing_years(series["calendar_year"])
     span = f"{int(series['calendar_year'].iloc[0])}-{year}" + (f", none in {', '.join(map(str, gaps))}" if gaps else "")
     delta = change(latest[f"{column}_yoy"], unit)
-    st.metric(
-        f"{label}, {year}",
-        value_format(latest[column]),
-        delta,
-        # Only attendance has a good direction; more schools, students or composite classes is neither.
-        delta_color="normal" if column == "attendance_rate" else "off",
-        delta_description=f"on {year - 1}" if delta else None,
-        chart_data=series[column].astype(float).tolist(),
-        chart_type="area",
-        help=f"{description} The chart shows every year with the measure ({span}).",
-        border=True,
-    )
+    with st.container(border=True):
+        st.metric(
+            f"{label}, {year}",
+            value_format(latest[column]),
+            delta,
+            # Only attendance has a good direction; more schools, students or composite classes is neither.
+            delta_color="normal" if column == "attendance_rate" else "off",
+            delta_description=f"on {year - 1}" if delta else None,
+            help=f"{description} The chart shows every year with the measure ({span}).",
+        )
+        sparkline(series["calendar_year"], series[column].astype(float), label, value_format)
 
 
 # (column of semantic.metrics_by_year, label, format, unit of the change, what it is)

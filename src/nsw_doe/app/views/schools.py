@@ -136,7 +136,7 @@ def show_map(schools: pd.DataFrame, year: int) -> None:
     with_coordinates = schools[schools["latitude"].notna() & schools["longitude"].notna()]
     deck = maps.points_deck(map_frame(with_coordinates), TOOLTIP)
     event = maps.show(deck, key="schools_map", on_select=True)
-    maps.legend(maps.LEVEL_COLOURS, present=with_coordinates["level_of_schooling"])
+    maps.legend(maps.LEVEL_COLOURS, with_coordinates["level_of_schooling"], "level of schooling")
     st.caption(
         f"Each dot is a school, coloured by level of schooling; its area grows with its {year} headcount (schools "
         "without a published headcount are the smallest dots). Hover for details, click a dot to open the school's "
