@@ -95,16 +95,17 @@ def test_search_and_every_filter_change_the_count_the_map_and_the_table(built, c
     assert len(everyone[0]) == con.execute(f"select count(*) {CURRENT}").fetchone()[0] > 2000
     assert_shows(app, *everyone)
 
-    for search, where in (
-        ("dubbo", "lower(d.school_name) like '%dubbo%' or lower(d.town_suburb) like '%dubbo%'"),
-        ("2046", "d.postcode like '2046%'"),
-        ("1001", "d.school_code = 1001"),
-    ):
+    # Every word of the search starts a word of the school's name, suburb, LGA, postcode or code, in any order.
+    text = "lower(concat_ws(' ', d.school_name, d.town_suburb, d.lga, d.postcode, d.school_code))"
+    for search in ("dubbo", "2046", "1001", "parramatta north", "North Parramatta", "Parramatta"):
         app.text_input(key="schools_q").input(search).run()
-        expected = expected_schools(con, where)
+        where = " and ".join(f"regexp_matches({text}, '(^|[^a-z0-9])' || ?)" for _ in search.split())
+        expected = expected_schools(con, where, *search.lower().split())
         assert 0 < len(expected[0]) < len(everyone[0]), search
         assert_shows(app, *expected)
         assert app.query_params["q"] == search
+    parramatta_lga = expected_schools(con, "d.lga = 'Parramatta'")
+    assert expected_schools(con, where, "parramatta")[0] >= parramatta_lga[0]  # the whole LGA, not 10 names
     app.text_input(key="schools_q").input("").run()
 
     for parameter, column, value in (
@@ -125,7 +126,7 @@ def test_search_and_every_filter_change_the_count_the_map_and_the_table(built, c
     # Filters combine, and a filtered view opened from its URL shows the same.
     shared = open_page("schools", q="public", level="Primary School", lga="Dubbo")
     combined = expected_schools(
-        con, "lower(d.school_name) like '%public%' and d.level_of_schooling = 'Primary School' and d.lga = 'Dubbo'"
+        con, f"regexp_matches({text}, '(^| )public') and d.level_of_schooling = 'Primary School' and d.lga = 'Dubbo'"
     )
     assert 0 < len(combined[0]) < len(expected_schools(con, "d.lga = 'Dubbo'")[0])
     assert_shows(shared, *combined)

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from nsw_doe.intake_zones import ZoneIndex
 from nsw_doe.settings import load_settings
 from nsw_doe.warehouse import READ_ALIAS, Warehouse, open_read_only
 
@@ -81,6 +82,20 @@ def query(sql: str, *params) -> pd.DataFrame:
     if build is None:
         raise FileNotFoundError(f"No warehouse is published at {published_path()}.")
     return _query(build, sql, params)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _zone_index(build: Build, sql: str) -> ZoneIndex:
+    return ZoneIndex(_query(build, sql, ()))
+
+
+def zone_index(sql: str) -> ZoneIndex:
+    """The intake zones `sql` selects (one row each, `geometry` as GeoJSON), indexed for point lookups once per
+    published build (building the index takes about a second; a lookup, milliseconds)."""
+    build = current_build()
+    if build is None:
+        raise FileNotFoundError(f"No warehouse is published at {published_path()}.")
+    return _zone_index(build, sql)
 
 
 def scalar(sql: str, *params):

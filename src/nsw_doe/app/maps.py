@@ -62,13 +62,13 @@ def nsw_outline() -> list[list[list[float]]]:
     return json.loads(Path(__file__).with_name("nsw_outline.json").read_text())["rings"]
 
 
-def _rgb(hex_colour: str) -> list[int]:
+def hex_rgb(hex_colour: str) -> list[int]:
     return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
 
 
 def colours(values: pd.Series, palette: dict[str, str]) -> pd.Series:
     """The [r, g, b, a] colour of each value (grey for a value the palette lacks)."""
-    return values.map(lambda value: [*_rgb(palette.get(value, OTHER_COLOUR)), 220])
+    return values.map(lambda value: [*hex_rgb(palette.get(value, OTHER_COLOUR)), 220])
 
 
 def sqrt_radius(size: pd.Series, smallest: float = 2.0, scale: float = 0.2) -> pd.Series:
@@ -116,14 +116,10 @@ def fit_view(latitudes: pd.Series, longitudes: pd.Series, width: int = ASSUMED_W
     )
 
 
-def points_deck(
-    frame: pd.DataFrame, tooltip_html: str, layer_id: str = "schools", width: int = ASSUMED_WIDTH
-) -> pdk.Deck:
-    """A map of `frame`'s points (columns latitude, longitude, colour [r, g, b, a], radius in pixels, and the fields
-    `tooltip_html` names in braces) over the outline of NSW, its first view fitted (see fit_view) for a map about
-    `width` pixels wide."""
+def outline_layer() -> pdk.Layer:
+    """Mainland NSW: filled when there is no basemap (so the points read as NSW), its boundary drawn either way."""
     basemap = basemap_on()
-    outline = pdk.Layer(
+    return pdk.Layer(
         "PolygonLayer",
         id="nsw_outline",
         data=[{"polygon": nsw_outline()}],
@@ -135,7 +131,11 @@ def points_deck(
         line_width_min_pixels=1,
         pickable=False,
     )
-    points = pdk.Layer(
+
+
+def points_layer(frame: pd.DataFrame, layer_id: str = "schools") -> pdk.Layer:
+    """`frame`'s points (latitude, longitude, colour [r, g, b, a], radius in pixels), pickable."""
+    return pdk.Layer(
         "ScatterplotLayer",
         id=layer_id,
         data=frame,
@@ -149,13 +149,28 @@ def points_deck(
         pickable=True,
         auto_highlight=True,
     )
+
+
+def deck(layers: list[pdk.Layer], view: pdk.ViewState, tooltip_html: str) -> pdk.Deck:
+    """The layers over the outline of NSW (and the basemap, when the setting asks for one)."""
+    basemap = basemap_on()
     return pdk.Deck(
-        layers=[outline, points],
-        initial_view_state=fit_view(frame["latitude"], frame["longitude"], width),
+        layers=[outline_layer(), *layers],
+        initial_view_state=view,
         map_provider="carto" if basemap else None,
         map_style=LIGHT_BASEMAP if basemap else NO_BASEMAP,
         tooltip={"html": tooltip_html, "style": {"fontSize": "0.85em"}},
     )
+
+
+def points_deck(
+    frame: pd.DataFrame, tooltip_html: str, layer_id: str = "schools", width: int = ASSUMED_WIDTH
+) -> pdk.Deck:
+    """A map of `frame`'s points (columns latitude, longitude, colour [r, g, b, a], radius in pixels, and the fields
+    `tooltip_html` names in braces) over the outline of NSW, its first view fitted (see fit_view) for a map about
+    `width` pixels wide."""
+    view = fit_view(frame["latitude"], frame["longitude"], width)
+    return deck([points_layer(frame, layer_id)], view, tooltip_html)
 
 
 def show(deck: pdk.Deck, key: str, on_select: bool = False):

@@ -14,6 +14,7 @@ PAGES = {
     "Explore": [
         Page("views/overview.py", "Overview", "", ":material/home:"),
         Page("views/schools.py", "Find a school", "schools", ":material/map:"),
+        Page("views/near.py", "Schools for where I live", "near", ":material/home_pin:"),
         Page("views/school.py", "School profile", "school", ":material/school:"),
     ],
     "Topics": [

@@ -4,7 +4,7 @@ school's profile. The filters live in the URL, so a filtered view can be shared.
 import pandas as pd
 import streamlit as st
 
-from nsw_doe.app import layout, maps
+from nsw_doe.app import layout, maps, places
 from nsw_doe.app.data import query, scalar
 
 # URL query parameter -> (dim__school column, label). Only these column names ever reach the SQL text.
@@ -38,6 +38,7 @@ select
     d.latitude,
     d.longitude
 from marts.dim__school as d
+inner join reporting.rpt__school_search as s on d.school_code = s.school_code
 cross join latest_year
 left join marts.fct__enrolment as e
     on e.school_code = d.school_code and e.calendar_year = latest_year.calendar_year
@@ -54,15 +55,14 @@ where is_current
 
 
 def matching_schools(search: str, chosen: dict[str, list[str]]) -> pd.DataFrame:
-    """The current schools whose name or suburb contains `search` (or whose postcode starts with it, or whose code it
-    is) and whose filtered columns take one of the chosen values, with their latest headcount."""
+    """The current schools whose name, suburb, LGA, postcode or code holds every word of `search` (in any order, a
+    word matching the start of a word: reporting.rpt__school_search) and whose filtered columns take one of the
+    chosen values, with their latest headcount."""
     conditions, params = ["d.is_current"], []
-    if search:
-        conditions.append(
-            "(contains(lower(d.school_name), lower(?)) or contains(lower(d.town_suburb), lower(?))"
-            " or starts_with(d.postcode, ?) or cast(d.school_code as varchar) = ?)"
-        )
-        params += [search] * 4
+    for word in places.normalise(search).split():
+        # the words hold only letters, digits and spaces (normalise), so none is read as a pattern
+        conditions.append("regexp_matches(s.search_text, '(^| )' || ?)")
+        params.append(word)
     for parameter, values in chosen.items():
         if values:
             conditions.append(f"list_contains(?::varchar[], d.{FILTERS[parameter][0]})")
@@ -91,9 +91,9 @@ def filter_widgets(options: dict[str, list[str]]) -> tuple[str, dict[str, list[s
             in_url = st.query_params.get_all(parameter)
             st.session_state[_state_key(parameter)] = [v for v in in_url if v in options[parameter]]
     search = st.text_input(
-        "Search by school name, suburb or postcode",
+        "Search by school name, suburb, council area (LGA), postcode or code",
         key=_state_key(SEARCH),
-        placeholder="e.g. Abbotsford, Dubbo or 2770",
+        placeholder="e.g. Abbotsford, Parramatta North, Dubbo or 2770",
     ).strip()
     chosen = {}
     for column, (parameter, (_, label)) in zip(st.columns(len(FILTERS)), FILTERS.items(), strict=True):
@@ -192,8 +192,10 @@ def show_table(schools: pd.DataFrame, year: int) -> None:
 st.title("Find a school")
 st.markdown(
     "Every NSW government school open today, as the latest NSW public schools master dataset lists it. Search by "
-    "name, suburb or postcode, narrow the list with the filters, then open a school's profile for its history, "
-    "enrolments, attendance and neighbours. The address bar keeps your search, so you can share it."
+    "name, suburb, council area, postcode or code (the words in any order), narrow the list with the filters, "
+    "then open a school's profile for its history, enrolments, attendance and neighbours. The address bar keeps "
+    "your search, so you can share it. Which schools are for your address: "
+    "[schools for where I live](near)."
 )
 search, chosen = filter_widgets(filter_options())
 schools = matching_schools(search, chosen)
