@@ -147,7 +147,7 @@ def test_the_map_starts_over_mainland_nsw_and_fits_a_search(built):
         / (2 * math.pi)
     )
     assert width <= maps.ASSUMED_WIDTH and height <= maps.HEIGHT
-    assert height > 0.75 * maps.HEIGHT
+    assert width > 0.75 * maps.ASSUMED_WIDTH  # fitted to a phone's width, the narrower side
     assert abs(view["longitude"] - sum(maps.MAINLAND_LONGITUDE) / 2) < 0.5
     # Points over the outline of NSW.
     outline, points = state["layers"]

@@ -31,7 +31,8 @@ NO_BASEMAP = "__MAP_STYLE__"  # pydeck's default-style sentinel: Streamlit's fro
 MAINLAND_LATITUDE = (-37.51, -28.15)
 MAINLAND_LONGITUDE = (140.99, 153.64)
 HEIGHT = 520  # pixels
-ASSUMED_WIDTH = 700  # pixels: the narrowest the map is drawn on a desktop; the view fits the bounds within it
+ASSUMED_WIDTH = 360  # pixels: a phone's map (390 px screen); the first view fits the bounds within it, so a phone
+# shows the whole of them and a desktop shows them with room around
 MAX_ZOOM = 13.0
 
 # Okabe-Ito colours (safe for colour-blind readers), one per level of schooling and per non-government sector.

@@ -15,7 +15,6 @@ from nsw_doe.intake_zones import polygons
 
 ZONE_COLOURS = {"primary": "#0072B2", "secondary": "#D55E00"}  # the map's colours for primary and high schools
 POINT_COLOUR = [0, 0, 0, 255]
-PHONE_WIDTH = 360  # pixels: the map's view fits a phone's width (on a desktop the area shows with room around it)
 
 
 def with_distance(schools: pd.DataFrame, latitude: float, longitude: float) -> pd.DataFrame:
@@ -104,7 +103,6 @@ def near_deck(latitude: float, longitude: float, zones: pd.DataFrame, nearest: p
     view = maps.fit_view(
         pd.concat([points["latitude"], pd.Series([latitude, *boxes[:, 1], *boxes[:, 3]])]),
         pd.concat([points["longitude"], pd.Series([longitude, *boxes[:, 0], *boxes[:, 2]])]),
-        width=PHONE_WIDTH,
     )
     layers = [
         zones_layer(zones),
