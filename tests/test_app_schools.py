@@ -218,12 +218,7 @@ def test_the_profile_of_school_1001(built, con):
     assert len(history.splitlines()) == versions == 7
     assert "- **18 Aug 2023**: ICSEA 1115 → 1111;" in history
 
-    # The risk score and its strongest driver, from the ml tables.
-    score, percentile = con.execute(
-        "select risk_score, risk_percentile from ml.attendance_risk where school_code = 1001"
-    ).fetchone()
-    assert metric(app, "Chance its 2022") == f"{score * 100:.0f}%"
-    assert metric(app, "Score higher than") == f"{percentile * 100:.0f}% of schools"
+    # The risk score's strongest drivers, from the ml table (tests/test_school_profile.py checks its sentences).
     strongest = con.execute(
         "select label, unit, feature_value, contribution > 0 from ml.attendance_risk_drivers where school_code = 1001 "
         "order by abs(contribution) desc limit 4"
@@ -238,6 +233,80 @@ def test_the_profile_of_school_1001(built, con):
             assert shown == pytest.approx(value, abs=0.05 if unit in ("%", "points") else 0.5)
 
 
+def texts(app) -> list[str]:
+    return [m.value for m in app.markdown] + [c.value for c in app.caption]
+
+
+def test_the_profile_words_the_risk_prediction_and_the_school_list_fte_of_school_1001(built, con):
+    """The prediction, its outcome and the score's rank as sentences, and the school list's FTE against the forecast,
+    each with the numbers of its table (read here, not from the page's code)."""
+    app = open_page("school", school="1001")
+    shown = texts(app)
+    score, predicted, below, came_true, rate, state, percentile, scored = con.execute(
+        "select risk_score, predicted_below_state_rate, is_below_state_rate, prediction_came_true, attendance_rate, "
+        "state_attendance_rate, risk_percentile, (select count(*) from ml.attendance_risk) "
+        "from ml.attendance_risk where school_code = 1001"
+    ).fetchone()
+    likely = (
+        "likely below the state rate in 2022 (estimated probability"
+        if predicted
+        else ("likely not below the state rate in 2022 (estimated probability of falling below it")
+    )
+    assert f"**Predicted from data up to 2021: {likely} {score * 100:.0f}%).**" in shown
+    side, verdict = ("below" if below else "above"), ("came true" if came_true else "did not come true")
+    assert (
+        f"In 2022 the school's rate was {rate:.1f}%, {side} the state's {state:.1f}%: the prediction {verdict}."
+        in shown
+    )
+    assert (
+        f"Its risk score is higher than those of {percentile * 100:.0f} in 100 schools (a rank among the {scored:,}"
+        in " ".join(shown)
+    )
+
+    evidence = con.execute(
+        "select calendar_year, fte, yhat_lower, yhat_upper, coalesce(direction, 'inside') "
+        "from ml.forecast_newer_evidence where school_code = 1001 order by 1"
+    ).fetchall()
+    assert [year for year, *_ in evidence] == [2024, 2025]
+    for year, fte, lower, upper, where in evidence:
+        interval = f"({lower:.0f}\N{EN DASH}{upper:.0f})"
+        lead = f"The school list's FTE for {year} ({fte:.0f}) is {where} this forecast's 80% range {interval}"
+        assert [line for line in shown if line.startswith(lead)]
+    overlap = con.execute(
+        "select string_agg(fte_year::varchar, ', ' order by fte_year), bool_and(fte = headcount) "
+        "from reporting.rpt__school_fte where school_code = 1001 and headcount is not null"
+    ).fetchone()
+    assert overlap[1]
+    assert [
+        line
+        for line in shown
+        if f"For this school's years with both ({overlap[0]}), FTE equals the census headcount." in line
+    ]
+    frames = pd.concat(chart_data(app, "Headcount by year, with the forecast"))
+    fte = frames[frames.kind == "School list FTE"].drop_duplicates("calendar_year")
+    stored = con.execute("select fte_year, fte from reporting.rpt__school_fte where school_code = 1001 order by 1").df()
+    assert fte.sort_values("calendar_year")["headcount"].tolist() == stored["fte"].tolist()
+
+
+def test_a_school_without_a_score_says_why_and_an_fte_that_points_another_way_says_so(built, con):
+    code, explanation = con.execute(
+        "select school_code, explanation from ml.attendance_risk_unscored where reason = 'new_school' "
+        "order by school_code limit 1"
+    ).fetchone()
+    assert f"No score: {explanation}." in texts(open_page("school", school=str(code)))
+    code, year, fte, direction = con.execute(
+        "select school_code, calendar_year, fte, direction from ml.forecast_newer_evidence "
+        "where points_another_way and fte = round(fte) order by school_code, calendar_year limit 1"
+    ).fetchone()
+    trend = "falling" if direction == "below" else "rising"
+    (sentence,) = [
+        line
+        for line in texts(open_page("school", school=str(code)))
+        if line.startswith(f"The school list's FTE for {year} ({fte:,.0f}) is {direction} this forecast's 80% range")
+    ]
+    assert sentence.endswith(f"enrolment is {trend} faster than the forecast assumes.")
+
+
 def test_the_profile_says_when_the_risk_model_no_longer_beats_its_baseline(own_warehouse):
     """The message is the stored verdict's: the build's own model beats its baseline and the page says nothing;
     a build whose evaluation says it lost shows the warning above the score."""
@@ -246,7 +315,8 @@ def test_the_profile_says_when_the_risk_model_no_longer_beats_its_baseline(own_w
     app = open_page("school", school="1001")
     (warning,) = [w.value for w in app.warning if "baseline" in w.value]
     assert warning.startswith("**This build's risk model does not beat its baseline**")
-    assert metric(app, "Chance its 2022")  # the score is still shown, under the warning
+    # The prediction is still shown, under the warning.
+    assert [m for m in app.markdown if m.value.startswith("**Predicted from data up to 2021: likely")]
 
 
 def test_statuses_other_than_reported_are_listed_and_not_charted(built, con):

@@ -1,7 +1,8 @@
 """The attendance risk model (ml.attendance_risk, ml.attendance_model_eval, ml.attendance_calibration,
-ml.attendance_risk_drivers): its labels against the state's weighted rate, no leakage from the label year,
-cross-validated metrics, calibration deciles, per-school drivers that add up to the score, identical tables on every
-run. Pure-function tests on small frames first, then the real build."""
+ml.attendance_risk_drivers, ml.attendance_risk_unscored): its labels against the state's weighted rate, no leakage
+from the label year, cross-validated metrics, the yes/no prediction and whether it came true, calibration deciles,
+per-school drivers that add up to the score, why a school has no score, identical tables on every run.
+Pure-function tests on small frames first, then the real build."""
 
 import datetime as dt
 import shutil
@@ -230,6 +231,66 @@ def test_a_model_that_loses_to_its_baseline_gets_the_verdict_false_and_every_tex
     assert "beats its baseline" in verdict_sentence(True, 0.93, 0.8, 0.1, 0.13)
 
 
+def test_came_true_shares_are_counted_per_fold_and_per_predicted_class():
+    score = np.array([0.9, 0.6, 0.2, 0.4, 0.7, 0.1])
+    label = np.array([True, False, False, True, True, False])
+    folds = np.array([1, 1, 1, 2, 2, 2])
+    table = risk.came_true_by_fold(score, label, folds).set_index(["fold", "metric"])["value"]
+    # Fold 1: predicted below, below, not below -> came true, no, yes; fold 2: not below (wrong), below, not below.
+    assert table[1, "came_true"] == pytest.approx(2 / 3) and table[2, "came_true"] == pytest.approx(2 / 3)
+    assert table[1, "came_true_predicted_below"] == 0.5 and table[1, "came_true_predicted_not_below"] == 1.0
+    assert table[2, "came_true_predicted_below"] == 1.0 and table[2, "came_true_predicted_not_below"] == 0.5
+    # A threshold per school: at 0.3 the fold-2 school scoring 0.4 is predicted below, and comes true.
+    lower = risk.came_true_by_fold(score, label, folds, np.full(6, 0.3)).set_index(["fold", "metric"])["value"]
+    assert lower[2, "came_true"] == 1.0
+    # A fold without schools predicted below has no share for that class (not a zero).
+    assert np.isnan(
+        risk.came_true_by_fold(score, label, folds, 0.95).set_index(["fold", "metric"])["value"][
+            1, "came_true_predicted_below"
+        ]
+    )
+
+
+def test_the_base_rate_threshold_is_the_other_folds_share_below():
+    label = np.array([True, False, False, True, True, True])
+    folds = np.array([1, 1, 1, 2, 2, 2])
+    assert risk.training_base_rate(label, folds).tolist() == [1.0] * 3 + [1 / 3] * 3
+
+
+def test_each_current_school_without_a_score_gets_the_reason_of_the_filter_that_left_it_out():
+    attendance = attendance_rows(
+        (1, 2021, 90.0, "reported", 100),
+        (1, 2022, 90.0, "reported", 100),  # scored
+        (2, 2022, None, "suppressed", 10),
+        (3, 2022, None, "not_applicable", None),
+        (4, 2021, 88.0, "reported", 100),  # no 2022 row, rows before
+        (7, 2022, 80.0, "reported", 100),  # scored, but closed since: in neither table
+    )
+    schools = pd.DataFrame(
+        {
+            "school_code": [1, 2, 3, 4, 5, 6, 7],
+            "valid_from": pd.to_datetime(["2018-01-01"] * 5 + ["2023-08-18", "2018-01-01"]),
+            "is_inferred": False,
+            "is_current": [True] * 6 + [False],
+        }
+    )
+    frame = pd.DataFrame({"school_code": [1, 7]})
+    dataset = risk.Dataset(frame, 2022, dt.date(2020, 3, 5), 85.0, unlabelled=2)
+    table = risk.unscored_schools(attendance, schools, dataset).set_index("school_code")
+    assert table["reason"].to_dict() == {
+        2: "suppressed",
+        3: "not_applicable",
+        4: "no_row_in_label_year",
+        5: "not_in_attendance_file",
+        6: "new_school",
+    }
+    assert table.loc[6, "explanation"].startswith(
+        "it is newer than the data: first listed on 18 Aug 2023, after the 5 Mar 2020"
+    )
+    assert table.loc[2, "attendance_status"] == "suppressed" and pd.isna(table.loc[5, "attendance_status"])
+    assert (table["calendar_year"] == 2022).all()
+
+
 def test_the_risk_percentile_is_sql_s_percent_rank_ties_included():
     score = np.array([0.3, 0.1, 0.3, 0.9, 0.5, 0.1, 0.3])
     expected = (
@@ -368,7 +429,7 @@ def test_auc_and_brier_come_from_held_out_folds_never_the_training_fit(con, data
             ]
             assert [value(model, metric, k) for k in range(1, risk.N_FOLDS + 1)] == pytest.approx(folds)
             assert value(model, metric) == pytest.approx(np.mean(folds))
-    assert len(evaluation) == len(columns) * 2 * (risk.N_FOLDS + 1)
+    assert len(evaluation) == len(columns) * len(risk.METRICS) * (risk.N_FOLDS + 1)
 
     # Scored on the schools it was fitted on, the model looks better than it is: that number is not the table's.
     assert risk.training_fit_auc(dataset) > value(risk.MODEL, "roc_auc") + 0.005
@@ -443,15 +504,18 @@ def test_every_table_and_column_is_described(con):
         "where table_name like 'attendance%' and coalesce(comment, '') = ''"
     ).fetchall()
     assert undescribed == []
-    assert (
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'ml' and table_name like 'attendance%'"
-        ).fetchone()[0]
-        == 4
-    )
+    assert con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'ml' and table_name like 'attendance%'"
+    ).fetchone()[0] == len(ML_TABLES)
 
 
-ML_TABLES = ("attendance_risk", "attendance_model_eval", "attendance_calibration", "attendance_risk_drivers")
+ML_TABLES = (
+    "attendance_risk",
+    "attendance_model_eval",
+    "attendance_calibration",
+    "attendance_risk_drivers",
+    "attendance_risk_unscored",
+)
 
 
 def table_rows(database, table: str) -> list[tuple]:
@@ -495,3 +559,55 @@ def test_the_build_stores_the_verdict_and_warns_only_when_the_model_loses(built,
     publish_a_new_build(own_warehouse, "update ml.attendance_model_eval set beats_baseline = false")
     (warning,) = model_warnings(str(own_warehouse.published))
     assert "does NOT beat its baseline" in warning and "AUC 0.93" in warning
+
+
+def test_the_came_true_flag_is_the_prediction_against_the_label_and_its_shares_are_the_tables(con):
+    """Recomputed from ml.attendance_risk's score and label: the yes/no is the score above one half, it came true when
+    it equals the label, and the evaluation's came-true shares are those of the held-out folds."""
+    table = con.execute(
+        "select risk_score, is_below_state_rate, predicted_below_state_rate, prediction_came_true, fold "
+        "from ml.attendance_risk"
+    ).df()
+    predicted = table["risk_score"] > 0.5
+    assert (table["predicted_below_state_rate"] == predicted).all()
+    assert (table["prediction_came_true"] == (predicted == table["is_below_state_rate"])).all()
+    assert 0 < predicted.mean() < 1 and 0 < table["prediction_came_true"].mean() < 1
+    stored = con.execute(
+        "select metric, fold, value from ml.attendance_model_eval where model = 'logistic_regression'"
+    ).df()
+    for k, fold in table.groupby("fold"):
+        shares = {
+            "came_true": fold["prediction_came_true"].mean(),
+            "came_true_predicted_below": fold.loc[fold.predicted_below_state_rate, "prediction_came_true"].mean(),
+            "came_true_predicted_not_below": fold.loc[~fold.predicted_below_state_rate, "prediction_came_true"].mean(),
+        }
+        for metric, share in shares.items():
+            (value,) = stored.loc[(stored.metric == metric) & (stored.fold == k), "value"]
+            assert value == pytest.approx(share)
+    (mean,) = stored.loc[(stored.metric == "came_true") & stored.fold.isna(), "value"]
+    assert mean == pytest.approx(table.groupby("fold")["prediction_came_true"].mean().mean())
+
+
+def test_every_current_school_is_scored_or_has_a_reason_never_both(con):
+    current = {code for (code,) in con.execute("select school_code from marts.dim__school where is_current").fetchall()}
+    scored = {code for (code,) in con.execute("select school_code from ml.attendance_risk").fetchall()}
+    unscored = con.execute(
+        "select school_code, attendance_status, reason, explanation from ml.attendance_risk_unscored"
+    ).df()
+    assert unscored["school_code"].is_unique and unscored["explanation"].str.len().gt(0).all()
+    assert not set(unscored["school_code"]) & scored
+    assert set(unscored["school_code"]) == current - scored
+    # The reason is the school's 2022 attendance status where the fact has a row, checked against the fact itself.
+    status = dict(
+        con.execute(
+            "select school_code, attendance_status from marts.fct__attendance "
+            "where calendar_year = (select max(calendar_year) from ml.attendance_risk)"
+        ).fetchall()
+    )
+    for row in unscored.itertuples(index=False):
+        if row.school_code in status:
+            assert (
+                status[row.school_code] != "reported" and row.reason == row.attendance_status == status[row.school_code]
+            )
+        else:
+            assert row.reason in {"new_school", "not_in_attendance_file", "no_row_in_label_year"}

@@ -336,6 +336,37 @@ def test_the_method_choice_ranks_by_mean_mape_and_a_baseline_wins_when_nothing_b
 # --- the real data ---------------------------------------------------------------------------------------------------
 
 
+def test_newer_evidence_holds_each_school_s_fte_against_its_forecast_interval():
+    forecast = pd.DataFrame(
+        {
+            "series": ["1", "1", "2", "north"],
+            "series_kind": ["school", "school", "school", "directorate"],
+            "school_code": [1, 1, 2, None],
+            "calendar_year": [2024, 2025, 2024, 2024],
+            "yhat": [100.0, 100.0, 50.0, 900.0],
+            "yhat_lower": [90.0, 85.0, 45.0, 800.0],
+            "yhat_upper": [110.0, 115.0, 55.0, 1000.0],
+            "method": "naive",
+        }
+    )
+    fte = pd.DataFrame(
+        {
+            "school_code": [1, 1, 2, 2, 3],
+            "fte_year": [2023, 2024, 2024, 2025, 2024],  # 2023: no forecast; 2 in 2025 and 3: none either
+            "vintage_date": pd.to_datetime(["2024-08-09", "2025-02-10", "2025-02-10", "2026-05-05", "2025-02-10"]),
+            "fte": [101.0, 110.0, 44.5, 60.0, 10.0],
+        }
+    )
+    table = fc.newer_evidence(forecast, fte)
+    assert table[["school_code", "calendar_year"]].values.tolist() == [[1, 2024], [2, 2024]]
+    assert table["fte_inside_interval"].tolist() == [True, False]  # the bound itself is inside
+    assert table["points_another_way"].tolist() == [False, True]
+    assert table["direction"].isna().tolist() == [True, False] and table["direction"].iloc[1] == "below"
+    assert table.loc[1, ["yhat", "yhat_lower", "yhat_upper"]].tolist() == [50.0, 45.0, 55.0]
+    above = fc.newer_evidence(forecast, fte.assign(fte=[0.0, 111.0, 0.0, 0.0, 0.0]))
+    assert above["direction"].tolist()[0] == "above"
+
+
 @pytest.fixture(scope="module")
 def last_year(built) -> int:
     from nsw_doe.warehouse import Warehouse
@@ -472,6 +503,7 @@ FORECAST_TABLES = (
     "forecast_method_choice",
     "forecast_interval_coverage",
     "enrolment_forecast",
+    "forecast_newer_evidence",
 )
 
 
@@ -508,9 +540,12 @@ def test_a_second_run_writes_identical_tables(built, tmp_path):
     assert result.success
     for table in FORECAST_TABLES:
         assert table_rows(copy, table) == table_rows(published, table), table
-    metadata = result.asset_materializations_for_node("enrolment_forecast_assets")[-1].metadata
-    assert metadata["headline"].value.startswith("forecast MAPE h1 - statewide: ")
-    assert metadata["rows"].value == len(table_rows(copy, "enrolment_forecast"))
+    metadata = {
+        m.asset_key.path[-1]: m.metadata for m in result.asset_materializations_for_node("enrolment_forecast_assets")
+    }
+    assert metadata["enrolment_forecast"]["headline"].value.startswith("forecast MAPE h1 - statewide: ")
+    assert metadata["enrolment_forecast"]["rows"].value == len(table_rows(copy, "enrolment_forecast"))
+    assert metadata["forecast_newer_evidence"]["rows"].value == len(table_rows(copy, "forecast_newer_evidence"))
 
 
 ENOUGH_PREDICTIONS = 30  # per horizon: a kind with fewer (the state: 7/5/3) has too few to measure coverage by
@@ -561,3 +596,30 @@ def test_the_chosen_method_beats_every_baseline_or_is_one(con):
         assert chosen["mean_mape"].iat[0] <= baselines.min(), kind
     used = dict(con.execute("select series_kind, any_value(method) from ml.enrolment_forecast group by all").fetchall())
     assert used == dict(rows.loc[rows["chosen"], ["series_kind", "method"]].values.tolist())
+
+
+def test_the_newer_evidence_is_each_forecast_school_s_fte_against_its_interval(con):
+    """ml.forecast_newer_evidence recomputed here from ml.enrolment_forecast and reporting.rpt__school_fte."""
+    differences = con.execute(
+        """
+        with expected as (
+            select
+                f.school_code, f.calendar_year, s.fte, f.yhat_lower, f.yhat_upper,
+                case when s.fte > f.yhat_upper then 'above' when s.fte < f.yhat_lower then 'below' end as direction
+            from ml.enrolment_forecast as f
+            join reporting.rpt__school_fte as s on s.school_code = f.school_code and s.fte_year = f.calendar_year
+            where f.series_kind = 'school'
+        )
+        select count(*) from expected full join ml.forecast_newer_evidence as e using (school_code, calendar_year)
+        where e.fte is distinct from expected.fte or e.yhat_lower is distinct from expected.yhat_lower
+            or e.yhat_upper is distinct from expected.yhat_upper or e.direction is distinct from expected.direction
+            or e.points_another_way is distinct from (expected.direction is not null)
+            or e.fte_inside_interval is distinct from (expected.direction is null)
+        """
+    ).fetchone()[0]
+    assert differences == 0
+    years = con.execute("select distinct calendar_year from ml.forecast_newer_evidence order by 1").fetchall()
+    last_headcount_year = scalar(con, "select max(calendar_year) from marts.fct__enrolment")
+    assert years and all(year > last_headcount_year for (year,) in years)
+    share = scalar(con, "select avg(points_another_way::int) from ml.forecast_newer_evidence")
+    assert 0 < share < 0.5  # 80% intervals: about one school-year in five outside, never most

@@ -158,3 +158,80 @@ def test_one_word_for_a_missing_value_and_one_definition_of_each_status():
     assert attendance.status_label("suppressed") == "Suppressed (too few students to publish)"
     assert attendance.status_label("invalid").startswith("Invalid (")  # was shown raw, as 'invalid'
     assert layout.status_label("not_reported") == "Not reported"
+
+
+def risk_row(**changes) -> pd.Series:
+    row = {
+        "calendar_year": 2022,
+        "risk_score": 0.72,
+        "risk_percentile": 0.9412,
+        "scored": 2126,
+        "predicted_below_state_rate": True,
+        "is_below_state_rate": True,
+        "prediction_came_true": True,
+        "attendance_rate": 81.0,
+        "state_attendance_rate": 85.1225,
+    }
+    return pd.Series(row | changes)
+
+
+def test_the_risk_sentences_say_the_prediction_whether_it_came_true_and_the_rank_apart():
+    assert risk.prediction_sentence(risk_row()) == (
+        "Predicted from data up to 2021: likely below the state rate in 2022 (estimated probability 72%)."
+    )
+    assert risk.outcome_sentence(risk_row()) == (
+        "In 2022 the school's rate was 81.0%, below the state's 85.1%: the prediction came true."
+    )
+    wrong = risk_row(risk_score=0.003, predicted_below_state_rate=False, prediction_came_true=False)
+    assert risk.prediction_sentence(wrong).endswith(
+        "likely not below the state rate in 2022 (estimated probability of falling below it under 1%)."
+    )
+    assert risk.outcome_sentence(wrong).endswith("the prediction did not come true.")
+    assert risk.probability(0.998) == "over 99%" and risk.probability(0.5) == "50%"
+    rank = risk.percentile_sentence(risk_row())
+    assert rank.startswith("Its risk score is higher than those of 94 in 100 schools") and "%" not in rank
+
+
+def fte_frame(status: str | None, fte: float = 368.0) -> pd.DataFrame:
+    """A school's headcount frame as enrolment.headcount returns it: actuals to 2023, a forecast for 2025 and the
+    school list's FTE for 2023 (equal to the census) and 2025 (held against the forecast)."""
+    columns = [
+        "calendar_year",
+        "kind",
+        "headcount",
+        "lower",
+        "upper",
+        "status",
+        "census_headcount",
+        "fte_equals_headcount",
+    ]
+    return pd.DataFrame(
+        [
+            (2023, "Actual", 420.0, None, None, "reported", None, None),
+            (2025, "Forecast", 420.0, 399.4, 441.2, "naive", None, None),
+            (2023, enrolment.FTE, 420.0, None, None, None, 420.0, True),
+            (2025, enrolment.FTE, fte, 399.4, 441.2, status, None, None),
+        ],
+        columns=columns,
+    )
+
+
+def test_the_fte_sentences_say_when_the_school_list_points_another_way():
+    (below,) = enrolment.evidence_sentences(fte_frame("below"))
+    assert below == (
+        "The school list's FTE for 2025 (368) is below this forecast's 80% range (399\N{EN DASH}441): enrolment is "
+        "falling faster than the forecast assumes."
+    )
+    (above,) = enrolment.evidence_sentences(fte_frame("above", 450.5))
+    assert above.startswith("The school list's FTE for 2025 (450.5) is above") and "rising faster" in above
+    (inside,) = enrolment.evidence_sentences(fte_frame("inside", 420.0))
+    assert inside.endswith("(399\N{EN DASH}441): it does not point another way.")
+    assert enrolment.fte_note(fte_frame("inside")).endswith(
+        "For this school's years with both (2023), FTE equals the census headcount."
+    )
+    differs = fte_frame("inside").assign(
+        headcount=[420.0, 420.0, 419.6, 368.0], fte_equals_headcount=[None, None, False, None]
+    )
+    assert enrolment.fte_note(differs).endswith("differs from the census headcount in 2023: 419.6 against 420.")
+    spec = enrolment.headcount_chart(fte_frame("below")).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "line", "point"]

@@ -39,6 +39,12 @@ The question is asked as it would have been on 1 January of the label year: ever
   the training folds' mean.
   Each feature's label and unit are defined once, in the registry `FEATURES`, which the drivers table carries (values
   as numbers in their unit, categories as text).
+- **The prediction as a yes/no** (`predicted_below_state_rate`): the out-of-fold score above THRESHOLD (0.5: "likely
+  below" means more likely than not), and `prediction_came_true` when that matches the label. The share that came
+  true, overall and per predicted class, is measured per fold like the other metrics (ml.attendance_model_eval);
+  `threshold_comparison` measures the alternative, the training folds' base rate, the same way.
+- **Unscored schools** (`unscored_schools`): every current school with no score, with the reason, read from the
+  same label-year filter that chose the scored ones (`reported`), so the two lists cannot disagree.
 """
 
 from __future__ import annotations
@@ -63,7 +69,10 @@ MODEL = "logistic_regression"
 BASELINE = "baseline"
 BASELINE_GAP = "baseline_gap"
 MODELS = (MODEL, BASELINE, BASELINE_GAP)
-METRICS = ("roc_auc", "brier")
+# The threshold on the out-of-fold probability above which the model's yes/no says "below the state rate".
+THRESHOLD = 0.5
+CAME_TRUE_METRICS = ("came_true", "came_true_predicted_below", "came_true_predicted_not_below")
+METRICS = ("roc_auc", "brier", *CAME_TRUE_METRICS)
 
 
 @dataclass(frozen=True)
@@ -367,6 +376,102 @@ def baseline_probabilities(train_feature: np.ndarray, train_label: np.ndarray, t
     return np.array([shares[g] for g in test_feature], dtype=float)
 
 
+def came_true_by_fold(
+    score: np.ndarray, label: np.ndarray, folds: np.ndarray, threshold: float | np.ndarray = THRESHOLD
+) -> pd.DataFrame:
+    """Per fold (`fold`, `metric`, `value`): the share of its schools whose yes/no prediction (score above
+    `threshold`, a number or one per school) came true (`came_true`), and that share among the schools predicted
+    below (`came_true_predicted_below`) and predicted not below (`came_true_predicted_not_below`); null for a
+    predicted class a fold does not have."""
+    predicted = np.asarray(score, dtype=float) > threshold
+    frame = pd.DataFrame({"fold": folds, "predicted": predicted, "came_true": predicted == np.asarray(label, bool)})
+    rows = []
+    for fold, group in frame.groupby("fold", sort=True):
+        below, not_below = group.loc[group.predicted, "came_true"], group.loc[~group.predicted, "came_true"]
+        shares = (
+            group.came_true.mean(),
+            below.mean() if len(below) else np.nan,
+            not_below.mean() if len(not_below) else np.nan,
+        )
+        rows += [(int(fold), metric, float(v)) for metric, v in zip(CAME_TRUE_METRICS, shares, strict=True)]
+    return pd.DataFrame(rows, columns=["fold", "metric", "value"])
+
+
+def training_base_rate(label: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """For each school, the share below among the schools of the other folds (its model's training base rate)."""
+    label = np.asarray(label, dtype=float)
+    rate = {k: float(label[folds != k].mean()) for k in np.unique(folds)}
+    return np.array([rate[k] for k in folds], dtype=float)
+
+
+def threshold_comparison(risk: pd.DataFrame) -> pd.DataFrame:
+    """The model's yes/no at THRESHOLD and at the training folds' base rate, each measured on the held-out folds
+    (ml.attendance_risk's risk_score, is_below_state_rate and fold): `threshold` (its name), `value` (the mean
+    threshold), `predicted_below` (schools) and the mean over the folds of each CAME_TRUE_METRICS share."""
+    score = risk["risk_score"].to_numpy(dtype=float)
+    label = risk["is_below_state_rate"].to_numpy(dtype=bool)
+    folds = risk["fold"].to_numpy(dtype=int)
+    rows = []
+    for name, threshold in (
+        (f"{THRESHOLD:g}", np.full(len(risk), THRESHOLD)),
+        ("base rate", training_base_rate(label, folds)),
+    ):
+        shares = came_true_by_fold(score, label, folds, threshold).groupby("metric")["value"].mean()
+        rows.append(
+            {"threshold": name, "value": float(threshold.mean()), "predicted_below": int((score > threshold).sum())}
+            | {metric: float(shares[metric]) for metric in CAME_TRUE_METRICS}
+        )
+    return pd.DataFrame(rows)
+
+
+# Why a current school has no score: the label year's attendance status (the model scores only "reported"), or, when
+# the attendance file has no row for it that year, whether it has none in any year and is newer than the model's
+# school list.
+UNSCORED_REASONS = {
+    "suppressed": "its {year} attendance rate was suppressed (not published: too few students)",
+    "not_applicable": "the attendance file marks its {year} rate as not applicable",
+    "not_reported": "the attendance file has no rate for it in {year} (not reported)",
+    "invalid": "its {year} attendance value was rejected as invalid (kept in quarantine)",
+    "new_school": (
+        "it is newer than the data: first listed on {first_listed}, after the {vintage} school list the model reads, "
+        "and the attendance file (to {year}) has no row for it"
+    ),
+    "not_in_attendance_file": (
+        "the attendance file (to {year}) has no row for it in any year: attendance is not published for it"
+    ),
+    "no_row_in_label_year": "the attendance file has no row for it in {year}, only in earlier years",
+}
+
+
+def unscored_schools(attendance: pd.DataFrame, schools: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """ml.attendance_risk_unscored: every current school (`schools`: marts.dim__school with is_current) that
+    `dataset` does not score, with `calendar_year` (the label year), `attendance_status` that year (null when the
+    file has no row) and the `reason` as a code and as words (`explanation`)."""
+    year = dataset.label_year
+    listed = schools[~schools["is_inferred"].astype(bool)]
+    first_listed = pd.to_datetime(listed["valid_from"]).groupby(listed["school_code"].astype(int)).min()
+    current = np.unique(listed.loc[listed["is_current"].astype(bool), "school_code"].astype(int))
+    codes = np.setdiff1d(current, dataset.frame["school_code"].to_numpy(dtype=int))
+    label_year = attendance[attendance["calendar_year"] == year]
+    status = label_year.set_index(label_year["school_code"].astype(int))["attendance_status"]
+    in_file = set(attendance["school_code"].astype(int))
+    rows = []
+    for code in codes:
+        if code in status.index:
+            reason = status[code] if status[code] in UNSCORED_REASONS else "invalid"
+        elif code in in_file:
+            reason = "no_row_in_label_year"
+        elif first_listed[code].date() > dataset.vintage:
+            reason = "new_school"
+        else:
+            reason = "not_in_attendance_file"
+        explanation = UNSCORED_REASONS[reason].format(
+            year=year, vintage=f"{dataset.vintage:%-d %b %Y}", first_listed=f"{first_listed[code]:%-d %b %Y}"
+        )
+        rows.append((int(code), year, status.get(code), reason, explanation))
+    return pd.DataFrame(rows, columns=["school_code", "calendar_year", "attendance_status", "reason", "explanation"])
+
+
 def fold_assignment(label: np.ndarray) -> np.ndarray:
     """The fold (1..N_FOLDS) each row is held out in: stratified by the label, shuffled with the fixed seed."""
     folds = np.zeros(len(label), dtype=int)
@@ -418,7 +523,11 @@ def evaluate(dataset: Dataset) -> RiskResult:
         for model, predicted in ((MODEL, score), (BASELINE, baseline_score), (BASELINE_GAP, gap_score)):
             rows.append((model, "roc_auc", k, float(roc_auc_score(label[test], predicted[test]))))
             rows.append((model, "brier", k, float(brier_score_loss(label[test], predicted[test]))))
-    per_fold = pd.DataFrame(rows, columns=["model", "metric", "fold", "value"])
+    came_true = [
+        came_true_by_fold(predicted, label, folds).assign(model=model)
+        for model, predicted in ((MODEL, score), (BASELINE, baseline_score), (BASELINE_GAP, gap_score))
+    ]
+    per_fold = pd.concat([pd.DataFrame(rows, columns=["model", "metric", "fold", "value"]), *came_true])
     mean = per_fold.groupby(["model", "metric"], sort=False)["value"].mean().reset_index()
     mean["fold"] = pd.NA
     evaluation = pd.concat([mean, per_fold], ignore_index=True)[["model", "metric", "fold", "value"]]
@@ -432,6 +541,8 @@ def evaluate(dataset: Dataset) -> RiskResult:
     risk["risk_score"] = score
     risk["risk_percentile"] = risk_percentile(score)
     risk["is_below_state_rate"] = label
+    risk["predicted_below_state_rate"] = score > THRESHOLD
+    risk["prediction_came_true"] = risk["predicted_below_state_rate"] == label
     risk["baseline_score"] = baseline_score
     risk["baseline_gap_score"] = gap_score
     risk["fold"] = folds

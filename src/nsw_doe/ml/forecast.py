@@ -24,6 +24,9 @@ says what they hold.
   the backtest, the interval at origin t uses only the errors already known at t (target year <= t), so its
   coverage (`interval_coverage`) is measured out of sample; the forecast uses every error of the backtest (all
   known by the last actual year).
+- **Newer evidence.** The school list's enrolment FTE for the years after the last headcount year
+  (reporting.rpt__school_fte) against each school's forecast for that year: inside its interval, or pointing another
+  way, above or below it (`newer_evidence`, the table `ml.forecast_newer_evidence`).
 """
 
 from __future__ import annotations
@@ -679,6 +682,28 @@ def forecast(
         .drop(columns="_k")
         .reset_index(drop=True)
     )
+
+
+def newer_evidence(forecast: pd.DataFrame, fte: pd.DataFrame) -> pd.DataFrame:
+    """Each school's FTE for a forecast year (`fte`: reporting.rpt__school_fte's school_code, fte_year, vintage_date,
+    fte) against its forecast for that year (`forecast`: ml.enrolment_forecast's school rows), one row per school
+    with both: `school_code`, `calendar_year`, `vintage_date`, `fte`, `yhat`, `yhat_lower`, `yhat_upper`, `method`,
+    `fte_inside_interval` (lower <= fte <= upper), `points_another_way` (outside it) and `direction` ('above' or
+    'below' the interval; null inside)."""
+    schools = forecast.loc[forecast["series_kind"] == "school"]
+    evidence = fte.rename(columns={"fte_year": "calendar_year"})[
+        ["school_code", "calendar_year", "vintage_date", "fte"]
+    ]
+    keys = ["school_code", "calendar_year"]
+    table = evidence.astype({key: "int64" for key in keys}).merge(
+        schools[[*keys, "yhat", "yhat_lower", "yhat_upper", "method"]].astype({key: "int64" for key in keys}), on=keys
+    )
+    above = table["fte"] > table["yhat_upper"]
+    below = table["fte"] < table["yhat_lower"]
+    table["fte_inside_interval"] = ~(above | below)
+    table["points_another_way"] = above | below
+    table["direction"] = np.where(above, "above", np.where(below, "below", None))
+    return table.sort_values(keys, ignore_index=True)
 
 
 @dataclass(frozen=True)

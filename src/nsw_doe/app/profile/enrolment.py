@@ -1,4 +1,5 @@
-"""Students enrolled: the school's headcount (marts.fct__enrolment) with its forecast (ml.enrolment_forecast)."""
+"""Students enrolled: the school's headcount (marts.fct__enrolment) with its forecast (ml.enrolment_forecast), and
+the school list's FTE (reporting.rpt__school_fte) held against the forecast (ml.forecast_newer_evidence)."""
 
 from __future__ import annotations
 
@@ -10,38 +11,66 @@ from nsw_doe.app import layout
 from nsw_doe.app.data import query
 from nsw_doe.app.forecast_coverage import coverage_text
 
-HEADCOUNT_SQL = """
-select calendar_year, 'Actual' as kind, headcount, null::double as lower, null::double as upper, headcount_status
-    as status
+FTE = "School list FTE"
+HEADCOUNT_SQL = f"""
+select
+    calendar_year,
+    'Actual' as kind,
+    headcount,
+    null::double as lower,
+    null::double as upper,
+    headcount_status as status,
+    null::double as census_headcount,
+    null::boolean as fte_equals_headcount
 from marts.fct__enrolment
 where school_code = ?
 union all
-select calendar_year, 'Forecast', yhat, yhat_lower, yhat_upper, method
+select calendar_year, 'Forecast', yhat, yhat_lower, yhat_upper, method, null, null
 from ml.enrolment_forecast
 where series_kind = 'school' and school_code = ?
+union all
+select
+    fte.fte_year,
+    '{FTE}',
+    fte.fte,
+    evidence.yhat_lower,
+    evidence.yhat_upper,
+    case when evidence.points_another_way then evidence.direction when evidence.fte_inside_interval then 'inside' end,
+    fte.headcount,
+    fte.fte_equals_headcount
+from reporting.rpt__school_fte as fte
+left join ml.forecast_newer_evidence as evidence
+    on fte.school_code = evidence.school_code and fte.fte_year = evidence.calendar_year
+where fte.school_code = ?
 order by calendar_year
 """
 
 
 def headcount(code: int) -> pd.DataFrame:
-    """One row per year: the actual headcount (kind 'Actual', with its status) and the forecast ('Forecast', with its
-    interval and method)."""
-    return query(HEADCOUNT_SQL, code, code)
+    """One row per year and kind: the actual headcount (kind 'Actual', with its status), the forecast ('Forecast',
+    with its interval and method) and the school list's FTE (FTE, in `headcount`; in a forecast year with the
+    forecast's interval and, as its status, 'above', 'below' or 'inside' it; with the same year's census headcount
+    and whether the two are equal)."""
+    return query(HEADCOUNT_SQL, code, code, code)
 
 
 def headcount_chart(headcount: pd.DataFrame) -> alt.LayerChart:
-    """Actual headcount as a line; the forecast, when there is one, dashed from the last actual year with its band."""
+    """Actual headcount as a line; the forecast, when there is one, dashed from the last actual year with its band;
+    the school list's FTE, when there is one, as diamonds."""
     actual = headcount[headcount["kind"] == "Actual"]
     forecast = headcount[headcount["kind"] == "Forecast"]
+    fte = headcount[headcount["kind"] == FTE]
     x = alt.X("calendar_year:Q", title="Year", axis=alt.Axis(format="d"))
     y = alt.Y("headcount:Q", title="Students (headcount)")
-    colour = alt.Color("kind:N", title=None, scale=alt.Scale(domain=["Actual", "Forecast"]))
+    colour = alt.Color("kind:N", title=None, scale=alt.Scale(domain=["Actual", "Forecast", FTE]))
     layers = [alt.Chart(actual).mark_line(point=True, invalid="break-paths-filter-domains").encode(x, y, colour)]
     if not forecast.empty:
         # The forecast line starts from the last actual year, so the two read as one series.
         joined = pd.concat([actual.dropna(subset=["headcount"]).tail(1).assign(kind="Forecast"), forecast])
         band = alt.Chart(forecast).mark_area(opacity=0.2).encode(x, alt.Y("lower:Q"), alt.Y2("upper:Q"))
         layers = [band, *layers, alt.Chart(joined).mark_line(strokeDash=[5, 4], point=True).encode(x, y, colour)]
+    if not fte.empty:
+        layers.append(alt.Chart(fte).mark_point(shape="diamond", size=90, filled=True).encode(x, y, colour))
     return alt.layer(*layers).encode(
         tooltip=[
             alt.Tooltip("calendar_year:Q", title="Year", format="d"),
@@ -58,6 +87,51 @@ def suppressed_note(headcount: pd.DataFrame) -> str:
     return f" Suppressed (not published, small numbers): {', '.join(map(str, suppressed))}." if suppressed else ""
 
 
+def students(value: float) -> str:
+    """A headcount or an FTE: whole numbers as such, a fractional FTE to one decimal."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def evidence_sentences(headcount: pd.DataFrame) -> list[str]:
+    """For each forecast year the school list already reports, whether its FTE lies inside the forecast's 80% range
+    or points another way (ml.forecast_newer_evidence)."""
+    sentences = []
+    for row in headcount[(headcount["kind"] == FTE) & headcount["status"].notna()].itertuples(index=False):
+        lead = (
+            f"The school list's FTE for {row.calendar_year} ({students(row.headcount)}) is {row.status} this "
+            f"forecast's 80% range ({row.lower:,.0f}\N{EN DASH}{row.upper:,.0f})"
+        )
+        if row.status == "inside":
+            sentences.append(lead + ": it does not point another way.")
+        else:
+            trend = "falling" if row.status == "below" else "rising"
+            sentences.append(f"{lead}: enrolment is {trend} faster than the forecast assumes.")
+    return sentences
+
+
+def fte_note(headcount: pd.DataFrame) -> str:
+    """How the school list's FTE differs from the census headcount, with this school's years that have both."""
+    fte = headcount[headcount["kind"] == FTE]
+    if fte.empty:
+        return ""
+    both = fte[fte["census_headcount"].notna()]
+    lead = (
+        " Diamonds: the school list's enrolment FTE, which counts a part-time student as a fraction; the list "
+        "published in one year reports the previous year's census, so each diamond sits at the census year it counts."
+    )
+    if both.empty:
+        return lead
+    years = ", ".join(str(year) for year in both["calendar_year"])
+    differ = both[~both["fte_equals_headcount"].astype(bool)]
+    if differ.empty:
+        return lead + f" For this school's years with both ({years}), FTE equals the census headcount."
+    pairs = "; ".join(
+        f"{row.calendar_year}: {students(row.headcount)} against {students(row.census_headcount)}"
+        for row in differ.itertuples(index=False)
+    )
+    return lead + f" For this school's years with both ({years}), FTE differs from the census headcount in {pairs}."
+
+
 def show(headcount: pd.DataFrame) -> None:
     st.header("Students enrolled")
     if headcount.empty:
@@ -66,7 +140,7 @@ def show(headcount: pd.DataFrame) -> None:
     has_forecast = (headcount["kind"] == "Forecast").any()
     title = "Headcount by year" + (", with the forecast" if has_forecast else "")
     layout.chart(headcount_chart(headcount), headcount, title)
-    note = suppressed_note(headcount)
+    note = suppressed_note(headcount) + fte_note(headcount)
     if not has_forecast:
         st.caption(
             "Headcount in each year's census (2004-2023)." + note + " No forecast: schools get one when they have at "
@@ -79,6 +153,8 @@ def show(headcount: pd.DataFrame) -> None:
         "in one school do not persist well enough). The shaded band is a range built for 80% from how far schools "
         "moved in the backtest at each horizon. " + coverage_text("school", whose="a school's", lead="")
     )
+    for sentence in evidence_sentences(headcount):
+        st.markdown(sentence)
     st.page_link(
         "views/enrolments.py", label="How accurate are the forecasts? (Enrolments page)", icon=":material/query_stats:"
     )

@@ -1,5 +1,6 @@
-"""The school's attendance-risk score (ml.attendance_risk) and what drives it (ml.attendance_risk_drivers, whose
-labels and units come from the model's feature registry)."""
+"""The school's attendance-risk score (ml.attendance_risk) in words - the prediction, whether it came true, the
+score's rank - what drives it (ml.attendance_risk_drivers, whose labels and units come from the model's feature
+registry), and why a school has no score (ml.attendance_risk_unscored)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,21 @@ cross join (
         max(value) filter (where model = 'logistic_regression' and metric = 'roc_auc' and fold is null) as auc,
         max(value) filter (where model = 'baseline' and metric = 'roc_auc' and fold is null) as baseline_auc,
         max(value) filter (where model = 'logistic_regression' and metric = 'brier' and fold is null) as brier,
-        max(value) filter (where model = 'baseline' and metric = 'brier' and fold is null) as baseline_brier
+        max(value) filter (where model = 'baseline' and metric = 'brier' and fold is null) as baseline_brier,
+        max(value) filter (
+            where model = 'logistic_regression' and metric = 'came_true' and fold is null
+        ) as came_true,
+        max(value) filter (
+            where model = 'logistic_regression' and metric = 'came_true_predicted_below' and fold is null
+        ) as came_true_predicted_below,
+        max(value) filter (
+            where model = 'logistic_regression' and metric = 'came_true_predicted_not_below' and fold is null
+        ) as came_true_predicted_not_below
     from ml.attendance_model_eval
 ) as verdict
 where risk.school_code = ?
 """
+UNSCORED_SQL = "select explanation from ml.attendance_risk_unscored where school_code = ?"
 DRIVERS_SQL = """
 select feature, label, unit, feature_value, category, contribution
 from ml.attendance_risk_drivers
@@ -72,40 +83,78 @@ def baseline_warning(row) -> str | None:
     )
 
 
+def probability(value: float) -> str:
+    """A probability as a whole percentage, never rounded to a certainty ('over 99%', 'under 1%')."""
+    if value >= 0.995:
+        return "over 99%"
+    if value < 0.005:
+        return "under 1%"
+    return f"{value * 100:.0f}%"
+
+
+def prediction_sentence(row) -> str:
+    """The yes/no prediction (predicted_below_state_rate) with its probability, dated by what it was made from."""
+    year = int(row["calendar_year"])
+    if row["predicted_below_state_rate"]:
+        verdict = f"likely below the state rate in {year} (estimated probability {probability(row['risk_score'])})"
+    else:
+        verdict = (
+            f"likely not below the state rate in {year} (estimated probability of falling below it "
+            f"{probability(row['risk_score'])})"
+        )
+    return f"Predicted from data up to {year - 1}: {verdict}."
+
+
+def outcome_sentence(row) -> str:
+    """What happened in the label year, and whether the prediction came true (prediction_came_true)."""
+    side = "below" if row["is_below_state_rate"] else "above"
+    verdict = "came true" if row["prediction_came_true"] else "did not come true"
+    return (
+        f"In {int(row['calendar_year'])} the school's rate was {layout.rate(row['attendance_rate'])}, {side} the "
+        f"state's {layout.rate(row['state_attendance_rate'])}: the prediction {verdict}."
+    )
+
+
+def percentile_sentence(row) -> str:
+    """The score's rank among the scored schools (risk_percentile), worded so it does not read as a probability."""
+    return (
+        f"Its risk score is higher than those of {row['risk_percentile'] * 100:.0f} in 100 schools (a rank among "
+        f"the {int(row['scored']):,} schools the model scored, not a chance)."
+    )
+
+
+def track_record_sentence(row) -> str:
+    """How often the model's yes/no came true on schools it was not fitted on (ml.attendance_model_eval)."""
+    return (
+        f"How often such predictions came true, on schools the model was not fitted on: "
+        f"{row['came_true'] * 100:.0f}% of all schools; {row['came_true_predicted_below'] * 100:.0f}% of those "
+        f"predicted below, {row['came_true_predicted_not_below'] * 100:.0f}% of those predicted not below."
+    )
+
+
 def show(code: int, attendance: pd.DataFrame) -> None:
     st.header("Attendance risk score")
     risk = query(RISK_SQL, code)
     if risk.empty:
+        if (reason := scalar(UNSCORED_SQL, code)) is not None:
+            st.caption(f"No score: {reason}.")
+            return
         status = attendance.set_index("calendar_year")["attendance_status"].get(
             scalar("select max(calendar_year) from ml.attendance_risk"), "no row"
         )
         st.caption(
             "No score: the model scores only the schools that reported an attendance rate in its label year "
-            f"(this school: {layout.status_label(status).lower()})."
+            f"(this school, no longer listed: {layout.status_label(status).lower()})."
         )
         return
     row = risk.iloc[0]
     year = int(row["calendar_year"])
     if warning := baseline_warning(row):
         st.warning(warning, icon=":material/warning:")
-    score, percentile, below = st.columns(3)
-    score.metric(
-        f"Chance its {year} rate was below the state's",
-        f"{row['risk_score'] * 100:.0f}%",
-        help="The model's probability, from what was known before the year.",
-    )
-    percentile.metric(
-        "Score higher than",
-        f"{row['risk_percentile'] * 100:.0f}% of schools",
-        help=f"Among the {int(row['scored']):,} scored schools.",
-    )
-    below.metric(
-        f"In {year} it was, against the state rate",
-        "Below" if row["is_below_state_rate"] else "Above",
-        layout.change(row["attendance_rate"] - row["state_attendance_rate"], " pts"),
-        help=f"Its rate was {layout.rate(row['attendance_rate'])}, the state's "
-        f"{layout.rate(row['state_attendance_rate'])}.",
-    )
+    st.markdown(f"**{prediction_sentence(row)}**")
+    st.markdown(outcome_sentence(row))
+    st.markdown(percentile_sentence(row))
+    st.caption(track_record_sentence(row))
     st.caption(
         f"This is a model's estimate, not a judgement of the school. A logistic regression predicts whether a "
         f"school's {year} attendance fell below the state's (headcount-weighted) rate from what was known before "

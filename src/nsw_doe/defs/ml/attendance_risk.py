@@ -1,6 +1,6 @@
 """The attendance risk model as Dagster assets: ml.attendance_risk, ml.attendance_model_eval,
-ml.attendance_calibration and ml.attendance_risk_drivers, written together by one step (the logic is in
-nsw_doe.ml.attendance_risk)."""
+ml.attendance_calibration, ml.attendance_risk_drivers and ml.attendance_risk_unscored, written together by one step
+(the logic is in nsw_doe.ml.attendance_risk)."""
 
 import dagster as dg
 import duckdb
@@ -13,6 +13,7 @@ RISK = dg.AssetKey([SCHEMA, "attendance_risk"])
 EVALUATION = dg.AssetKey([SCHEMA, "attendance_model_eval"])
 CALIBRATION = dg.AssetKey([SCHEMA, "attendance_calibration"])
 DRIVERS = dg.AssetKey([SCHEMA, "attendance_risk_drivers"])
+UNSCORED = dg.AssetKey([SCHEMA, "attendance_risk_unscored"])
 UPSTREAM = [
     dg.AssetKey(["marts", "fct__attendance"]),
     dg.AssetKey(["marts", "dim__school"]),
@@ -24,15 +25,22 @@ ATTENDANCE_QUERY = (
     "from marts.fct__attendance order by school_code, calendar_year"
 )
 SCHOOLS_QUERY = (
-    "select school_code, valid_from, valid_to, is_inferred, icsea_value, latest_year_enrolment_fte, lbote_pct, "
-    "indigenous_pct, asgs_remoteness, level_of_schooling from marts.dim__school order by school_code, valid_from"
+    "select school_code, valid_from, valid_to, is_inferred, is_current, icsea_value, latest_year_enrolment_fte, "
+    "lbote_pct, indigenous_pct, asgs_remoteness, level_of_schooling from marts.dim__school "
+    "order by school_code, valid_from"
 )
 # The state's weighted rate per year: read from the reporting layer, which forms it as the semantic metric does.
 STATE_QUERY = "select calendar_year, attendance_rate from reporting.rpt__state_attendance_rate order by calendar_year"
 
 # Table and column descriptions, written as DuckDB comments (the data dictionary of `nsw-doe export` reads them):
 # defined once, as dbt sources in transform/models/sources/_python_tables.yml, which dbt's docs read too.
-TABLE_NAMES = ("attendance_risk", "attendance_model_eval", "attendance_calibration", "attendance_risk_drivers")
+TABLE_NAMES = (
+    "attendance_risk",
+    "attendance_model_eval",
+    "attendance_calibration",
+    "attendance_risk_drivers",
+    "attendance_risk_unscored",
+)
 TABLES: dict[str, tuple[str, dict[str, str]]] = {name: registry_table(SCHEMA, name) for name in TABLE_NAMES}
 INTEGER_COLUMNS = {"school_code", "calendar_year", "fold", "decile", "schools"}
 ORDER_BY = {
@@ -40,6 +48,7 @@ ORDER_BY = {
     "attendance_model_eval": "model != 'logistic_regression', model, metric desc, fold nulls first",
     "attendance_calibration": "model, decile",
     "attendance_risk_drivers": "school_code, feature",
+    "attendance_risk_unscored": "school_code",
 }
 
 
@@ -101,23 +110,34 @@ def attendance_risk_definitions() -> dg.Definitions:
             dg.AssetSpec(EVALUATION, deps=UPSTREAM, description=TABLES["attendance_model_eval"][0], kinds={"duckdb"}),
             dg.AssetSpec(CALIBRATION, deps=UPSTREAM, description=TABLES["attendance_calibration"][0], kinds={"duckdb"}),
             dg.AssetSpec(DRIVERS, deps=UPSTREAM, description=TABLES["attendance_risk_drivers"][0], kinds={"duckdb"}),
+            dg.AssetSpec(UNSCORED, deps=UPSTREAM, description=TABLES["attendance_risk_unscored"][0], kinds={"duckdb"}),
         ],
     )
     def attendance_risk_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        """Fit and cross-validate the attendance risk model on the marts and write its three tables."""
-        from nsw_doe.ml.attendance_risk import BASELINE, BASELINE_GAP, MODEL, MODELS, attendance_risk
+        """Fit and cross-validate the attendance risk model on the marts and write its five tables."""
+        from nsw_doe.ml.attendance_risk import (
+            BASELINE,
+            BASELINE_GAP,
+            MODEL,
+            MODELS,
+            attendance_risk,
+            threshold_comparison,
+            unscored_schools,
+        )
 
         with duckdb.connect(warehouse.database) as con:
             attendance = con.execute(ATTENDANCE_QUERY).df()
             schools = con.execute(SCHOOLS_QUERY).df()
             state = con.execute(STATE_QUERY).df()
             result = attendance_risk(attendance, schools, state)
+            unscored = unscored_schools(attendance, schools, result.dataset)
             con.execute(f"create schema if not exists {SCHEMA}")
             rows = {
                 "attendance_risk": write_table(con, "attendance_risk", result.risk),
                 "attendance_model_eval": write_table(con, "attendance_model_eval", result.evaluation),
                 "attendance_calibration": write_table(con, "attendance_calibration", result.calibration),
                 "attendance_risk_drivers": write_table(con, "attendance_risk_drivers", result.drivers),
+                "attendance_risk_unscored": write_table(con, "attendance_risk_unscored", unscored),
             }
         data = result.dataset
         context.log.info(result.headline)
@@ -158,6 +178,9 @@ def attendance_risk_definitions() -> dg.Definitions:
                 "rows": rows["attendance_model_eval"],
                 **scores,
                 "beats_baseline": dg.MetadataValue.bool(result.beats_baseline),
+                "came true, by threshold (mean over the folds)": dg.MetadataValue.md(
+                    _markdown(threshold_comparison(result.risk))
+                ),
                 "per_fold": dg.MetadataValue.md(_markdown(folds.reset_index())),
             },
         )
@@ -175,6 +198,14 @@ def attendance_risk_definitions() -> dg.Definitions:
                 "dagster/row_count": rows["attendance_risk_drivers"],
                 "rows": rows["attendance_risk_drivers"],
                 "by_feature": dg.MetadataValue.md(_markdown(_mean_absolute_contribution(result.drivers))),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=UNSCORED,
+            metadata={
+                "dagster/row_count": rows["attendance_risk_unscored"],
+                "rows": rows["attendance_risk_unscored"],
+                "by_reason": dg.MetadataValue.json(unscored["reason"].value_counts().to_dict()),
             },
         )
 

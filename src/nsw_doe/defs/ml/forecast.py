@@ -20,7 +20,9 @@ ACCURACY = dg.AssetKey([SCHEMA, "forecast_accuracy"])
 CHOICE = dg.AssetKey([SCHEMA, "forecast_method_choice"])
 COVERAGE = dg.AssetKey([SCHEMA, "forecast_interval_coverage"])
 FORECAST = dg.AssetKey([SCHEMA, "enrolment_forecast"])
+NEWER_EVIDENCE = dg.AssetKey([SCHEMA, "forecast_newer_evidence"])
 UPSTREAM = [dg.AssetKey(["marts", "fct__enrolment"]), dg.AssetKey(["reporting", "rpt__school_current"])]
+SCHOOL_FTE = dg.AssetKey(["reporting", "rpt__school_fte"])
 
 # One row per school and year (headcount null when suppressed or invalid).
 ENROLMENT_SQL = """
@@ -45,6 +47,14 @@ where not is_inferred
 order by school_code
 """
 
+# The school list's FTE per school and the census year it counts (the newer evidence a school's forecast is held
+# against).
+FTE_SQL = """
+select school_code, fte_year, vintage_date, fte
+from reporting.rpt__school_fte
+order by school_code, fte_year
+"""
+
 # The tables this asset writes are described (with each column's SQL type) in
 # transform/models/sources/_python_tables.yml.
 ORDER_BY = {
@@ -53,6 +63,7 @@ ORDER_BY = {
     "forecast_method_choice": "series_kind_order, rank",
     "forecast_interval_coverage": "series_kind_order, method_order, method, horizon",
     "enrolment_forecast": "series_kind_order, series, calendar_year",
+    "forecast_newer_evidence": "school_code, calendar_year",
 }
 
 
@@ -167,6 +178,7 @@ def forecast_definitions() -> dg.Definitions:
             _spec(CHOICE, [ACCURACY]),
             _spec(COVERAGE, [BACKTEST]),
             _spec(FORECAST, [*UPSTREAM, CHOICE, COVERAGE], kinds={"python", "prophet", "duckdb"}),
+            _spec(NEWER_EVIDENCE, [FORECAST, SCHOOL_FTE]),
         ],
         name="enrolment_forecast_assets",
         can_subset=False,
@@ -176,6 +188,7 @@ def forecast_definitions() -> dg.Definitions:
         with duckdb.connect(warehouse.database) as con:
             enrolment, segments = read_inputs(con)
             result = fc.run(enrolment, segments)
+            evidence = fc.newer_evidence(result.forecast, con.execute(FTE_SQL).df())
             con.execute(f"create schema if not exists {SCHEMA}")
             table = result.backtest[result.backtest["horizon"] <= fc.BACKTEST_HORIZON]
             backtest_rows = write_table(con, "forecast_backtest", table)
@@ -183,6 +196,7 @@ def forecast_definitions() -> dg.Definitions:
             choice_rows = write_table(con, "forecast_method_choice", result.choice)
             coverage_rows = write_table(con, "forecast_interval_coverage", result.coverage)
             forecast_rows = write_table(con, "enrolment_forecast", result.forecast)
+            evidence_rows = write_table(con, "forecast_newer_evidence", evidence)
         seconds = time.perf_counter() - started
         context.log.info(f"forecasts: {seconds:.1f} s")
 
@@ -250,6 +264,25 @@ def forecast_definitions() -> dg.Definitions:
                 ),
                 "method per kind": dg.MetadataValue.json(result.chosen),
                 "headline": dg.MetadataValue.text(headline(result.accuracy, result.chosen)),
+            },
+        )
+
+        another_way = evidence[evidence["points_another_way"]]
+        yield dg.MaterializeResult(
+            asset_key=NEWER_EVIDENCE,
+            metadata={
+                "rows": dg.MetadataValue.int(evidence_rows),
+                "schools whose FTE points another way, by year and direction": dg.MetadataValue.json(
+                    {
+                        f"{year} {direction}": len(rows)
+                        for (year, direction), rows in another_way.groupby(["calendar_year", "direction"])
+                    }
+                ),
+                "headline": dg.MetadataValue.text(
+                    f"newer evidence: {another_way['school_code'].nunique():,} of "
+                    f"{evidence['school_code'].nunique():,} forecast schools have a school-list FTE outside "
+                    "their forecast's 80% interval"
+                ),
             },
         )
 
