@@ -15,6 +15,7 @@ PAGES = {
         Page("views/overview.py", "Overview", "", ":material/home:"),
         Page("views/schools.py", "Find a school", "schools", ":material/map:"),
         Page("views/school.py", "School profile", "school", ":material/school:"),
+        Page("views/compare.py", "Compare schools", "compare", ":material/compare_arrows:"),
     ],
     "Topics": [
         Page("views/enrolments.py", "Enrolments", "enrolments", ":material/groups:"),
