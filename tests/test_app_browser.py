@@ -7,6 +7,7 @@ import io
 import json
 import re
 from collections import Counter
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from PIL import Image, ImageColor
@@ -22,14 +23,18 @@ from tests.browser import (
     open_app_page,
     screenshot,
     serve_app,
+    wait_until_drawn,
 )
 from tests.conftest import publish_a_new_build
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 AXE_COUNTS = PROJECT_ROOT / "test-artifacts" / "axe"
 ALL_PAGES = [entry for entries in PAGES.values() for entry in entries]
-# Every page of the navigation (/school without a school is its picker) and a school's profile.
-AXE_PAGES = [entry.url_path for entry in ALL_PAGES] + ["school?school=1001"]
+# Every page of the navigation (/school without a school is its picker, /compare without schools its picker), a
+# school's profile and a comparison.
+AXE_PAGES = [entry.url_path for entry in ALL_PAGES] + ["school?school=1001", "compare?schools=1001,2840,8135"]
+# A parent's phone and a principal's desktop.
+WIDTHS = {"desktop": 1280, "phone": 390}
 # What axe-core finds that only Streamlit can fix, in markup of its own: (rule id, CSS selector of the elements the rule
 # is excused on, why). Nothing else is excused, whatever its impact; an entry that no longer matches on a page fails
 # the test, so that the list shrinks when Streamlit mends its markup.
@@ -154,6 +159,91 @@ def test_a_school_profile_opens_by_url_and_from_the_table(app_url, browser_page,
     assert not problems, problems
 
 
+def axe_check(page, path: str) -> tuple[list[str], set[tuple[str, str]]]:
+    """What axe-core finds on the page as drawn that AXE_ALLOWED does not excuse, and every chart without a text
+    alternative (axe cannot tell: a chart's container has a role only when it has one); and the (rule, selector) pairs
+    of AXE_ALLOWED that excused something. Its counts per rule land in test-artifacts/axe/."""
+    violations = axe_violations(page, AXE_ALLOWED_PAIRS)
+    record_axe_counts(path, violations)
+    own = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at {node['target']}"
+        for violation in violations
+        for node in violation["nodes"]
+        if node["allowed_by"] is None
+    ]
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    own += [
+        f"chart {i} has no description" for i in range(charts.count()) if not charts.nth(i).get_attribute("aria-label")
+    ]
+    excused = {(violation["id"], node["allowed_by"]) for violation in violations for node in violation["nodes"]}
+    return own, excused - {(rule, None) for rule, _ in excused}
+
+
+def sized_page(chromium, width: int):
+    """A fresh tab `width` px wide and what goes wrong in it."""
+    page = new_page(chromium)
+    page.set_viewport_size({"width": width, "height": 900})
+    problems = PageProblems()
+    return problems.watch(page), problems
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_three_schools_compared_and_the_url_shared(app_url, chromium, width):
+    """A parent adds three schools to /compare one by one; the address bar then opens the same comparison fresh."""
+    page, problems = sized_page(chromium, width)
+    open_app_page(page, f"{app_url}/compare")
+    picker = page.get_by_role("combobox", name=re.compile("Schools to compare"))
+    for code in ("1001", "2840", "8135"):
+        picker.click()
+        picker.fill(code)
+        page.keyboard.press("Enter")
+        wait_until_drawn(page)
+    shared = page.url
+    assert parse_qs(urlparse(shared).query)["schools"] == ["1001,2840,8135"]
+    chosen = page.locator('[data-testid="stMultiSelectTagsContainer"] [data-tag]')
+    expect(chosen).to_have_count(3)
+    page.context.close()
+
+    fresh, fresh_problems = sized_page(chromium, width)
+    open_app_page(fresh, shared)
+    tags = fresh.locator('[data-testid="stMultiSelectTagsContainer"] [data-tag]')
+    assert [tags.nth(i).inner_text().split(" — ")[0] for i in range(3)] == [
+        "Abbotsford Public School",
+        "Parramatta Public School",
+        "Parramatta High School",
+    ]
+    expect(fresh.get_by_role("heading", name="Attendance")).to_be_visible()
+    assert fresh.locator('[data-testid="stException"]').count() == 0
+    screenshot(fresh, SCREENSHOTS / f"compare_{width}.png")
+    own, _ = axe_check(fresh, f"compare_{width}")
+    assert not own, own
+    fresh.context.close()
+    assert not problems and not fresh_problems, (problems, fresh_problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_a_principal_sees_the_schools_like_theirs(app_url, chromium, con, width):
+    code, size = con.execute(
+        "select school_code, like_group_size from reporting.rpt__like_school join reporting.rpt__school_current "
+        "using (school_code) where school_name = 'Enngonia Public School'"
+    ).fetchone()
+    page, problems = sized_page(chromium, width)
+    open_app_page(page, f"{app_url}/school?school={code}")
+    section = page.get_by_role("heading", name="Schools like this one")
+    section.scroll_into_view_if_needed()
+    expect(section).to_be_visible()
+    expect(page.get_by_text(f"This school is compared with the {size} other primary schools")).to_be_visible()
+    chart = page.locator('[data-testid="stVegaLiteChart"][aria-label*="schools like it"]')
+    expect(chart).to_have_count(1)
+    page.get_by_text(f"The {size} schools like this one").click()
+    expect(page.locator('[data-testid="stDataFrame"]').last).to_be_visible()
+    screenshot(page, SCREENSHOTS / f"school_like_schools_{width}.png")
+    own, _ = axe_check(page, f"school_{code}_{width}")
+    assert not own, own
+    page.context.close()
+    assert not problems, problems
+
+
 def record_axe_counts(path: str, violations: list[dict]) -> None:
     """test-artifacts/axe/<page>.json: per rule axe-core found broken, its impact, how many elements break it and how
     many of those the allow-list excuses."""
@@ -176,19 +266,9 @@ def test_no_page_breaks_an_accessibility_rule_of_its_own(app_url, browser_page, 
     chart has a text alternative: axe cannot tell, since a chart's container has a role only when it has one."""
     page, problems = browser_page
     open_app_page(page, f"{app_url}/{path}")
-    violations = axe_violations(page, AXE_ALLOWED_PAIRS)
-    record_axe_counts(path, violations)
-    own = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at {node['target']}"
-        for violation in violations
-        for node in violation["nodes"]
-        if node["allowed_by"] is None
-    ]
+    own, excused = axe_check(page, path)
     assert not own, own
-    excused = {(violation["id"], node["allowed_by"]) for violation in violations for node in violation["nodes"]}
     assert excused == set(AXE_ALLOWED_PAIRS), "an allow-list entry matches nothing on this page: remove it"
-    charts = page.locator('[data-testid="stVegaLiteChart"]')
-    assert all(charts.nth(i).get_attribute("aria-label") for i in range(charts.count())), "a chart has no description"
     assert not problems, problems
 
 

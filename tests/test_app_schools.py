@@ -423,3 +423,83 @@ def test_without_acara_profiles_the_page_says_how_to_supply_them(own_warehouse):
     assert not any(m.label.endswith(": students") for m in app.metric)
     titles = [json.loads(c.proto.spec).get("title") for c in app.get("vega_lite_chart")]
     assert "ICSEA of NSW schools by sector, 2023" not in titles
+
+
+def markdown_with(app, text: str) -> str:
+    """The one Markdown block of the page that contains `text`."""
+    (found,) = [m.value for m in app.markdown if text in m.value]
+    return found
+
+
+@pytest.mark.parametrize("name", ["Enngonia Public School", "Abbotsford Public School"])
+def test_the_profile_compares_the_school_with_schools_like_it(built, con, name):
+    code, size, label, fallback = con.execute(
+        "select l.school_code, l.like_group_size, l.like_group_label, l.is_fallback from reporting.rpt__like_school "
+        "as l join reporting.rpt__school_current using (school_code) where school_name = ?",
+        [name],
+    ).fetchone()
+    app = open_page("school", school=str(code))
+    group = markdown_with(app, "This school is compared with the ")
+    assert f" {size} other " in group and label in group
+    assert any("so the group was widened" in i.value for i in app.info) == fallback
+    # The latest reported year's rates, as the table holds them.
+    year, rate, like_rate, reporting, state = con.execute(
+        "select calendar_year, attendance_rate, like_group_attendance_rate, like_group_schools_reporting, "
+        "state_attendance_rate from reporting.rpt__like_school_attendance where school_code = ? "
+        "and attendance_rate is not null order by calendar_year desc limit 1",
+        [code],
+    ).fetchone()
+    assert markdown_with(app, "its attendance rate was") == (
+        f"In {year} its attendance rate was {rate:.1f}%; schools like it {like_rate:.1f}% (over the {reporting} that "
+        f"reported a rate) and all government schools {state:.1f}%."
+    )
+    charted = pd.concat(chart_data(app, "Attendance against schools like it and the state"))
+    like_series = charted[charted.series == "Schools like it"].set_index("calendar_year")["rate"].dropna()
+    table_rates = con.execute(
+        "select calendar_year, like_group_attendance_rate from reporting.rpt__like_school_attendance "
+        "where school_code = ? and like_group_attendance_rate is not null order by 1",
+        [code],
+    ).df()
+    assert like_series.index.tolist() == table_rates["calendar_year"].tolist()
+    assert np.allclose(like_series, table_rates["like_group_attendance_rate"])
+    base, change, like_change = con.execute(
+        "select base_year, headcount_change_pct, like_group_headcount_change_pct "
+        "from reporting.rpt__like_school_enrolment where school_code = ? order by calendar_year desc limit 1",
+        [code],
+    ).fetchone()
+    sentence = markdown_with(app, f"Since {base} its enrolment")
+    assert f"{abs(change):.1f}%" in sentence and f"{abs(like_change):.1f}%" in sentence
+    members = {
+        c
+        for (c,) in con.execute(
+            "select member_school_code from reporting.rpt__like_school_member where school_code = ?", [code]
+        ).fetchall()
+    }
+    assert set(codes_in_links(table(app, "Remoteness")["Profile"])) == members and len(members) == size
+
+
+def test_the_profile_lists_what_the_school_offers(built, con):
+    code, count, classes, phone, email = con.execute(
+        "select school_code, support_class_count, support_classes, phone, school_email "
+        "from reporting.rpt__school_offer where support_class_count >= 3 order by school_code limit 1"
+    ).fetchone()
+    app = open_page("school", school=str(code))
+    offered = markdown_with(app, "**Support classes (2018)**")
+    assert f"**Support classes (2018)**: {count:.0f} — {classes}" in offered
+    reach = markdown_with(app, "**Phone**")
+    assert f"**Phone**: {phone}" in reach and f"(mailto:{email})" in reach
+    # Selective entry scores, for a school that has them: every year's score.
+    scores = con.execute(
+        "select calendar_year, minimum_entry_score from marts.fct__selective_entry_score where school_code = 8135 "
+        "order by 1"
+    ).fetchall()
+    shown = markdown_with(open_page("school", school="8135"), "**Selective entry scores (minimum)**")
+    assert " · ".join(f"{year}: {score:.0f}" for year, score in scores) in shown
+
+
+def test_add_to_compare_opens_the_compare_page_with_the_school(built):
+    app = open_page("school", school="1001")
+    (add,) = [button for button in app.button if button.label == "Add to compare"]
+    add.click().run()
+    assert not app.exception
+    assert app.query_params["schools"] == "1001" and app.title[0].value == "Compare schools"

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from nsw_doe.app import layout
-from nsw_doe.app.profile import attendance, enrolment, history, nearby, risk
+from nsw_doe.app import compare_content, layout
+from nsw_doe.app.profile import attendance, enrolment, history, like_schools, nearby, offer, risk
 from nsw_doe.app.profile.text import date_text, value_text
 from nsw_doe.settings import PROJECT_ROOT
 
@@ -235,3 +235,147 @@ def test_the_fte_sentences_say_when_the_school_list_points_another_way():
     assert enrolment.fte_note(differs).endswith("differs from the census headcount in 2023: 419.6 against 420.")
     spec = enrolment.headcount_chart(fte_frame("below")).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "line", "point"]
+
+
+def like(**values) -> pd.Series:
+    row = {
+        "like_group_size": 15,
+        "level_group": "Primary School",
+        "remoteness_group": "Remote or Very Remote Australia",
+        "icsea_group": "Below 900",
+        "like_group_method": "broad_remoteness",
+        "is_fallback": True,
+        "is_small_group": False,
+        "exact_group_size": 3,
+    }
+    return pd.Series({**row, **values})
+
+
+def test_the_like_group_in_words():
+    assert like_schools.group_phrase(like()) == (
+        "the 15 other primary schools in remote or very remote NSW with ICSEA below 900"
+    )
+    city = like(remoteness_group="Major Cities of Australia", icsea_group="1100 and above", like_group_size=203)
+    assert (
+        like_schools.group_phrase(city)
+        == "the 203 other primary schools in NSW's major cities with ICSEA 1100 and above"
+    )
+    other = like(
+        level_group="Other School", remoteness_group="any remoteness", icsea_group="any ICSEA", like_group_size=1
+    )
+    assert like_schools.group_phrase(other) == (
+        "the one other school (Other School) anywhere in NSW whatever their ICSEA"
+    )
+    assert like_schools.widened_note(like()) == (
+        "Only 3 other schools share its level, remoteness class and ICSEA band, fewer than five, so the group was "
+        "widened: schools in remote or very remote NSW are taken together."
+    )
+    assert like_schools.widened_note(like(is_fallback=False)) is None
+    small = like_schools.widened_note(like(like_group_method="level_only", is_small_group=True, like_group_size=1))
+    assert "every school of its level is included" in small and "only one other primary school" in small
+
+
+def test_like_school_sentences_come_from_the_table_row():
+    rates = pd.DataFrame(
+        {
+            "calendar_year": [2021, 2022],
+            "attendance_rate": [78.1, None],
+            "like_group_attendance_rate": [81.72, 77.8],
+            "like_group_schools_reporting": [14, 15],
+            "state_attendance_rate": [89.95, 85.1],
+        }
+    )
+    assert like_schools.attendance_sentence(rates) == (
+        "In 2021 its attendance rate was 78.1%; schools like it 81.7% (over the 14 that reported a rate) and all "
+        "government schools 90.0%."
+    )
+    assert like_schools.attendance_sentence(rates.iloc[1:]) == "The school has no reported attendance rate to compare."
+    assert set(like_schools.plotted(rates)["series"]) == {
+        "This school",
+        like_schools.LIKE_SCHOOLS,
+        "NSW government schools",
+    }
+    enrolment = pd.DataFrame(
+        {
+            "calendar_year": [2023],
+            "base_year": [2014],
+            "headcount": [13],
+            "base_headcount": [16],
+            "headcount_change_pct": [-18.75],
+            "like_group_headcount_change_pct": [-15.986],
+            "like_group_matched_schools": [15],
+        }
+    )
+    assert like_schools.enrolment_sentence(enrolment) == (
+        "Since 2014 its enrolment fell 18.8%, from 16 to 13 students in 2023; over the same years the enrolment of "
+        "schools like it fell 16.0% (the 15 that published a headcount in both years)."
+    )
+    unpublished = enrolment.assign(headcount=None, headcount_change_pct=None, like_group_headcount_change_pct=None)
+    assert like_schools.enrolment_sentence(unpublished) == (
+        "Its 2023 headcount was not published, so its change since 2014 is not known; no school like it published a "
+        "headcount in both 2014 and 2023."
+    )
+    assert like_schools.change_words(0.04) == "was unchanged" and like_schools.change_words(2.35) == "rose 2.4%"
+
+
+def test_what_a_school_offers_reads_as_lines():
+    row = pd.Series(
+        {
+            "street": "350 Great North Rd",
+            "town_suburb": "Abbotsford",
+            "postcode": "2046",
+            "phone": "9713 6220",
+            "school_email": "a-p.school@det.nsw.edu.au",
+            "website_url": "https://a-p.schools.nsw.gov.au",
+            "school_gender": "Coed",
+            "has_preschool": True,
+            "has_opportunity_class": False,
+            "selective_school": "Partially Selective",
+            "has_intensive_english_centre": False,
+            "distance_education": "No distance education",
+            "support_class_year": 2018,
+            "support_class_count": 3.0,
+            "support_classes": "Autism (Au); Physical disability (P)",
+        }
+    )
+    reach = offer.contact(row)
+    assert reach["Address"] == "350 Great North Rd, Abbotsford 2046"
+    assert reach["Email"] == "[a-p.school@det.nsw.edu.au](mailto:a-p.school@det.nsw.edu.au)"
+    assert reach["Website"] == "[https://a-p.schools.nsw.gov.au](https://a-p.schools.nsw.gov.au)"
+    scores = pd.DataFrame({"calendar_year": [2015, 2016], "minimum_entry_score": [193.0, 192.0]})
+    offered = offer.offers(row, scores)
+    assert offered["Support classes (2018)"] == "3 — Autism (Au); Physical disability (P)"
+    assert offered["Selective entry scores (minimum)"] == "2015: 193 · 2016: 192"
+    assert offered["Preschool"] == "Yes" and offered["Opportunity classes"] == "No"
+    assert offer.support_class_text(row.replace(3.0, 0.0)) == "None"
+    assert offer.support_class_text(row.replace(3.0, None)) == layout.MISSING
+    assert offer.entry_score_text(scores.iloc[0:0]) == layout.MISSING
+    assert offer.lines({"A": "1", "B": "2"}) == "**A**: 1  \n**B**: 2"
+
+
+def test_compare_keeps_up_to_four_schools_in_the_order_chosen():
+    assert compare_content.parse_codes("1001,2840, 8135,1001,x") == [1001, 2840, 8135]
+    assert compare_content.parse_codes(None) == []
+    assert compare_content.codes_text([1001, 2840]) == "1001,2840"
+    assert compare_content.added([1001, 2840], 8135) == [1001, 2840, 8135]
+    assert compare_content.added([1001, 2840], 1001) == [2840, 1001]
+    assert compare_content.added([1, 2, 3, 4], 5) == [2, 3, 4, 5]
+    schools = pd.DataFrame({"school_code": [1, 2, 3], "school_name": ["A", "B", "A"]})
+    assert compare_content.series_names(schools) == {1: "A (1)", 2: "B", 3: "A (3)"}
+    rates = pd.DataFrame(
+        {
+            "school_code": [1, 2, 1, 2],
+            "calendar_year": [2021, 2021, 2022, 2022],
+            "attendance_rate": [90.0, 91.0, None, 88.0],
+            "state_attendance_rate": [89.9, 89.9, 85.1, 85.1],
+        }
+    )
+    long = compare_content.attendance_series(rates, {1: "A", 2: "B"})
+    assert long[long.series == compare_content.STATE]["rate"].tolist() == [89.9, 85.1]
+    assert len(long) == 6
+    table = compare_content.comparison({"A": {"Level": "Primary"}, "B": {"Level": "Secondary"}})
+    assert table.columns.tolist() == ["Attribute", "A", "B"] and table.iloc[0].tolist() == [
+        "Level",
+        "Primary",
+        "Secondary",
+    ]

@@ -156,6 +156,24 @@ def school_url(school_code) -> str:
     return f"school?school={school_code}"
 
 
+SCHOOL_CHOICES_SQL = """
+select school_code, school_name, town_suburb, is_current
+from reporting.rpt__school_current
+where is_current or not ?
+order by school_name, school_code
+"""
+
+
+def school_choices(current_only: bool = False) -> dict[int, str]:
+    """Every school (or every school open today) by code, as a school picker lists it: 'name — suburb (code)', with
+    ' · closed' after a school no longer listed."""
+    return {
+        int(row.school_code): f"{row.school_name} — {row.town_suburb or 'suburb unknown'} ({row.school_code})"
+        + ("" if row.is_current else " · closed")
+        for row in query(SCHOOL_CHOICES_SQL, current_only).itertuples(index=False)
+    }
+
+
 def school_link_column() -> st.column_config.LinkColumn:
     """A table column of `school_url` links, shown as "Open profile"."""
     return st.column_config.LinkColumn("Profile", display_text="Open profile", help="The school's page in this app")

@@ -16,6 +16,7 @@ PAGES = {
         Page("views/schools.py", "Find a school", "schools", ":material/map:"),
         Page("views/near.py", "Schools for where I live", "near", ":material/home_pin:"),
         Page("views/school.py", "School profile", "school", ":material/school:"),
+        Page("views/compare.py", "Compare schools", "compare", ":material/compare_arrows:"),
     ],
     "Topics": [
         Page("views/enrolments.py", "Enrolments", "enrolments", ":material/groups:"),

@@ -21,6 +21,9 @@ where a.school_code = ?
 order by a.calendar_year
 """
 SERIES = ("This school", "NSW government schools")
+# The colours of the profile's attendance lines, which the like-schools chart and the compare page share.
+THIS_SCHOOL = "#D55E00"
+STATE = "#8C8C8C"
 
 
 def attendance(code: int) -> pd.DataFrame:
@@ -46,20 +49,30 @@ def plotted(attendance: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def rate_chart(plotted: pd.DataFrame) -> alt.Chart:
+def rate_chart(plotted: pd.DataFrame, colours: dict[str, str] | None = None) -> alt.Chart:
+    """Attendance rate by year, a line per series (`colours`: series -> colour, in legend order; by default this
+    school and the state); a null rate breaks its line."""
+    colours = colours or dict(zip(SERIES, (THIS_SCHOOL, STATE), strict=True))
     return (
         alt.Chart(plotted)
         .mark_line(point=True, invalid="break-paths-filter-domains")
         .encode(
             alt.X("calendar_year:Q", title="Year", axis=alt.Axis(format="d")),
             alt.Y("rate:Q", title="Attendance rate, semester 1 (%)", scale=alt.Scale(zero=False)),
-            alt.Color("series:N", title=None, scale=alt.Scale(domain=list(SERIES), range=["#D55E00", "#8C8C8C"])),
+            alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),  # long names: one a line
+            ),
             tooltip=[
                 alt.Tooltip("calendar_year:Q", title="Year", format="d"),
                 alt.Tooltip("series:N", title="Series"),
                 alt.Tooltip("rate:Q", title="Rate (%)", format=".1f"),
             ],
         )
+        # The plot keeps its height and fits the width; the legend below it adds a line per series.
+        .properties(height=260, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     )
 
 

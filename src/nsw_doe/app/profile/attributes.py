@@ -9,12 +9,15 @@ from nsw_doe.app import layout
 from nsw_doe.app.profile.text import date_text, value_text
 
 CONTACTS = ("Website", "Email")
+# What the offer section (profile/offer.py) shows for a school in the latest school list, so not listed here again.
+OFFERED = ("Selective", "Opportunity classes", "Students", *CONTACTS)
 
 
 def details(now: pd.Series) -> dict[str, object]:
-    """The attributes listed under the headline figures, by the label people read."""
+    """The attributes listed under the headline figures, by the label people read (for a current school, without
+    those the offer section shows)."""
     postcode = "" if layout.is_missing(now["postcode"]) else now["postcode"]
-    return {
+    listed = {
         "Level of schooling": now["level_of_schooling"],
         "Years": now["school_subtype"],
         "Suburb": f"{value_text(now['town_suburb'])} {postcode}",
@@ -30,6 +33,7 @@ def details(now: pd.Series) -> dict[str, object]:
         "Website": now["website"],
         "Email": now["school_email"],
     }
+    return {label: value for label, value in listed.items() if not (now["is_current"] and label in OFFERED)}
 
 
 def detail_lines(now: pd.Series) -> list[str]:
@@ -71,5 +75,6 @@ def show(now: pd.Series) -> None:
     st.caption(
         f"From the NSW public schools master dataset, version valid from {date_text(now['valid_from'])} ({as_of}). "
         "ICSEA, the percentages and the FTE enrolment are the values that list published; the headcount is the "
-        "enrolment file's. Website and email are shown as text, not links."
+        "enrolment file's."
+        + ("" if now["is_current"] else " Website and email are shown as text, not links: the school has closed.")
     )

@@ -1,6 +1,7 @@
-"""School profile (`/school?school=<code>`): one government school's attributes now, how they changed and when,
-its headcount with its forecast, its attendance against the state's, composite classes, its attendance-risk score
-and what drives it, and the nearest schools. Each section is a module of nsw_doe.app.profile."""
+"""School profile (`/school?school=<code>`): one government school's attributes now and what it offers, how they
+changed and when, its headcount with its forecast, its attendance against the state's, how it compares with schools
+like it, composite classes, its attendance-risk score and what drives it, and the nearest schools. Each section is a
+module of nsw_doe.app.profile."""
 
 from __future__ import annotations
 
@@ -9,9 +10,19 @@ import re
 import pandas as pd
 import streamlit as st
 
-from nsw_doe.app import layout
+from nsw_doe.app import compare_content, layout
 from nsw_doe.app.data import query
-from nsw_doe.app.profile import attendance, attributes, composite, enrolment, history, nearby, risk
+from nsw_doe.app.profile import (
+    attendance,
+    attributes,
+    composite,
+    enrolment,
+    history,
+    like_schools,
+    nearby,
+    offer,
+    risk,
+)
 from nsw_doe.app.profile.text import date_text
 
 FIND_A_SCHOOL = "views/schools.py"
@@ -23,21 +34,11 @@ from marts.dim__school
 where school_code = ?
 order by valid_from
 """
-SCHOOL_LIST_SQL = """
-select school_code, school_name, town_suburb, is_current
-from reporting.rpt__school_current
-order by school_name, school_code
-"""
 
 
 def school_picker(label: str) -> None:
     """A searchable list of every school; choosing one opens its profile (and puts its code in the URL)."""
-    schools = query(SCHOOL_LIST_SQL)
-    names = {
-        int(row.school_code): f"{row.school_name} — {row.town_suburb or 'suburb unknown'} ({row.school_code})"
-        + ("" if row.is_current else " · closed")
-        for row in schools.itertuples(index=False)
-    }
+    names = layout.school_choices()
 
     def open_chosen() -> None:
         chosen = st.session_state.pop("school_picker", None)
@@ -90,12 +91,16 @@ def show_profile(now: pd.Series) -> None:
             "The attributes below are from that version.",
             icon=":material/history:",
         )
+    if now["is_current"]:
+        compare_content.add_button(code)
     rates = attendance.attendance(code)
     if not now["is_inferred"]:
         attributes.show(now)
+        offer.show(code)
         history.show(query(VERSIONS_SQL, code), bool(now["is_in_first_school_list"]))
     enrolment.show(enrolment.headcount(code))
     attendance.show(rates)
+    like_schools.show(code)
     composite.show(composite.composite(code))
     risk.show(code, rates)
     if not now["is_inferred"]:
