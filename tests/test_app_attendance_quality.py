@@ -181,12 +181,14 @@ def test_the_edition_differences_equal_the_reporting_table(built, con):
 
 def test_data_quality_counts_equal_the_audit_tables(built, con):
     app = open_page("data_quality")
-    passed, failed = con.execute(
-        "select count(*) filter (where passed), count(*) filter (where not passed) from audit.asset_checks"
+    passed, warned, failed = con.execute(
+        "select count(*) filter (where passed), count(*) filter (where not passed and severity = 'WARN'), "
+        "count(*) filter (where not passed and severity = 'ERROR') from audit.asset_checks"
     ).fetchone()
     quarantined = con.execute("select count(*) from quarantine.quarantine__rejected_rows").fetchone()[0]
     shown = metrics(app)
     assert shown["Checks passed"] == f"{passed:,}"
+    assert shown["Warnings"] == f"{warned:,}"
     assert shown["Checks failed"] == f"{failed:,}"
     assert shown["Rows in quarantine"] == f"{quarantined:,}"
 
@@ -225,14 +227,17 @@ def test_data_quality_shows_a_failed_check_and_a_quarantined_row(changed_warehou
             ('stg__doe__enrolment_headcount', 'enrolments/test.csv.gz', 41, 'headcount_2019', '7x4',
              'expected a whole number >= 0 (or sp/np/na/blank)', '{"school_code": "1001"}');
         insert into audit.asset_checks values
-            ('staging/stg__doe__enrolment_headcount', 'test_headcount_is_typed', false, 'ERROR', 7);
+            ('staging/stg__doe__enrolment_headcount', 'test_headcount_is_typed', false, 'ERROR', 7, null);
         """
     )
     app = open_page("data_quality")
-    assert metrics(app)["Checks failed"] == "1"
+    assert (metrics(app)["Checks failed"], metrics(app)["Warnings"]) == ("1", "1")
     assert app.toggle(key="failures_only").value, "failures are shown first when there are any"
     failures = frame_with(app, "Failing rows")
-    assert failures[["Result", "Check", "Failing rows"]].values.tolist() == [["FAILED", "test_headcount_is_typed", 7]]
+    assert failures[["Result", "Check", "Failing rows"]].values.tolist() == [
+        ["FAILED", "test_headcount_is_typed", 7],
+        ["WARNING", "assert_current_intake_zones_name_a_listed_school", 5],
+    ]
     assert frame_with(app, "Layer").set_index("Layer").loc["staging", "Failed"] == 1
 
     rows = frame_with(app, "Whole row (JSON)")

@@ -14,6 +14,7 @@ from PIL import Image, ImageColor
 from playwright.sync_api import expect, sync_playwright
 
 from nsw_doe.app.pages import PAGES
+from nsw_doe.intake_zones import ZoneIndex
 from nsw_doe.settings import PROJECT_ROOT
 from tests.browser import (
     PageProblems,
@@ -32,7 +33,11 @@ AXE_COUNTS = PROJECT_ROOT / "test-artifacts" / "axe"
 ALL_PAGES = [entry for entries in PAGES.values() for entry in entries]
 # Every page of the navigation (/school without a school is its picker, /compare without schools its picker), a
 # school's profile and a comparison.
-AXE_PAGES = [entry.url_path for entry in ALL_PAGES] + ["school?school=1001", "compare?schools=1001,2840,8135"]
+AXE_PAGES = [entry.url_path for entry in ALL_PAGES] + [
+    "school?school=1001",
+    "compare?schools=1001,2840,8135",
+    "near?place=Parramatta",
+]
 # A parent's phone and a principal's desktop.
 WIDTHS = {"desktop": 1280, "phone": 390}
 # What axe-core finds that only Streamlit can fix, in markup of its own: (rule id, CSS selector of the elements the rule
@@ -219,6 +224,34 @@ def test_three_schools_compared_and_the_url_shared(app_url, chromium, width):
     assert not own, own
     fresh.context.close()
     assert not problems and not fresh_problems, (problems, fresh_problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_a_parent_types_a_suburb_and_reaches_the_zone_schools_profiles(app_url, chromium, con, width):
+    """A parent on /near types their postcode, sees the primary school whose intake zone holds it, and opens its
+    profile from the link."""
+    latitude, longitude = con.execute(
+        "select latitude, longitude from reporting.rpt__place where place_kind = 'postcode' and place_name = '2046'"
+    ).fetchone()
+    zones = con.execute("select * from marts.dim__intake_zone where school_code != -1").df()
+    found = ZoneIndex(zones).containing(longitude, latitude)
+    (primary,) = found.query("zone_status == 'current' and zone_level == 'primary'")["school_name"]
+    page, problems = sized_page(chromium, width)
+    open_app_page(page, f"{app_url}/near")
+    box = page.get_by_label("Your suburb or postcode, or a point as latitude, longitude")
+    box.fill("2046")
+    box.press("Enter")
+    link = page.get_by_role("link", name=primary)
+    expect(link).to_be_visible(timeout=30_000)
+    wait_until_drawn(page)
+    assert parse_qs(urlparse(page.url).query)["place"] == ["2046"]
+    screenshot(page, SCREENSHOTS / f"near_{width}.png")
+    own, _ = axe_check(page, f"near_2046_{width}")
+    assert not own, own
+    link.click()
+    expect(page.locator("h1").first).to_contain_text(primary, timeout=30_000)
+    page.context.close()
+    assert not problems, problems
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())

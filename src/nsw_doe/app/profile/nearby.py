@@ -45,7 +45,7 @@ def nearby_map(points: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(points).encode(longitude="longitude:Q", latitude="latitude:Q")
     dots = base.mark_circle(opacity=0.9, stroke="white").encode(
         color=alt.Color("role:N", scale=roles, legend=None),
-        size=alt.Size("role:N", scale=alt.Scale(domain=roles.domain, range=[260, 120]), legend=None),
+        size=alt.Size("role:N", scale=alt.Scale(domain=roles.domain, range=[300, 230]), legend=None),
         tooltip=[
             alt.Tooltip("school_name:N", title="School"),
             alt.Tooltip("town_suburb:N", title="Suburb"),
@@ -53,7 +53,8 @@ def nearby_map(points: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("distance:N", title="Distance"),
         ],
     )
-    labels = base.mark_text(dy=-13, fontSize=12).encode(text="short_name:N")
+    # Numbers, not names: names of schools a few hundred metres apart overlap; the table lists them by number.
+    labels = base.mark_text(fontSize=11, fontWeight="bold", color="white").encode(text="number:N")
     return (dots + labels).project(type="mercator").properties(height=420)
 
 
@@ -65,6 +66,7 @@ def show(now: pd.Series) -> None:
     nearby = nearest(now, query(OPEN_SCHOOLS_SQL))
     table = pd.DataFrame(
         {
+            "#": range(1, len(nearby) + 1),
             "School": nearby["school_name"],
             "Suburb": nearby["town_suburb"],
             "Level": nearby["level_of_schooling"],
@@ -78,7 +80,7 @@ def show(now: pd.Series) -> None:
     points = pd.concat([here.assign(role="This school"), nearby.assign(role="Nearby")], ignore_index=True)
     points = points.assign(
         distance=points["distance_km"].map(lambda km: "" if layout.is_missing(km) else f"{km:,.1f} km away"),
-        short_name=points["school_name"].str.replace(r"( Public)? School$", "", regex=True),
+        number=["", *(str(n) for n in range(1, len(nearby) + 1))],
     ).drop(columns=["distance_km"])
     map_column, table_column = st.columns([2, 3])
     with map_column:
@@ -89,12 +91,14 @@ def show(now: pd.Series) -> None:
             f"Nearest schools to school {int(now['school_code'])}",
             height="content",
             column_config={
+                "#": st.column_config.NumberColumn(width="small"),
                 "Distance (km)": st.column_config.NumberColumn(format="%.1f", width="small"),
                 "Profile": layout.school_link_column(),
             },
         )
     st.caption(
-        f"On the map, orange is this school and blue its {NEARBY} nearest government schools open today, by "
+        f"On the map, orange is this school and blue its {NEARBY} nearest government schools open today, numbered as "
+        "in the table, by "
         "straight-line (great-circle) distance between the coordinates in the school list: not travel distance, and "
         "not the school's enrolment area."
     )

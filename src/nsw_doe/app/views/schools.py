@@ -96,8 +96,13 @@ def filter_widgets(options: dict[str, list[str]]) -> tuple[str, dict[str, list[s
         placeholder="e.g. Abbotsford, Parramatta North, Dubbo or 2770",
     ).strip()
     chosen = {}
-    for column, (parameter, (_, label)) in zip(st.columns(len(FILTERS)), FILTERS.items(), strict=True):
-        chosen[parameter] = column.multiselect(label, options[parameter], key=_state_key(parameter), placeholder="All")
+    # Folded away unless one is set, so that a phone shows results right under the search box.
+    any_set = any(st.session_state[_state_key(parameter)] for parameter in FILTERS)
+    with st.expander("Filters: council area, remoteness, level, directorate, selective", expanded=any_set):
+        for column, (parameter, (_, label)) in zip(st.columns(len(FILTERS)), FILTERS.items(), strict=True):
+            chosen[parameter] = column.multiselect(
+                label, options[parameter], key=_state_key(parameter), placeholder="All"
+            )
     st.query_params.from_dict({k: v for k, v in {SEARCH: search, **chosen}.items() if v})
     return search, chosen
 
@@ -153,17 +158,17 @@ def show_table(schools: pd.DataFrame, year: int) -> None:
     table = pd.DataFrame(
         {
             "School": schools["school_name"],
-            "Code": schools["school_code"],
             "Suburb": schools["town_suburb"],
-            "Postcode": schools["postcode"],
             "Level": schools["level_of_schooling"],
+            f"Students {year}": schools["headcount"],
+            "Profile": schools["school_code"].map(layout.school_url),
+            "Code": schools["school_code"],
+            "Postcode": schools["postcode"],
             "LGA": schools["lga"],
             "Remoteness": schools["asgs_remoteness"],
             "Directorate": schools["operational_directorate"],
             "Selective": schools["selective_school"],
             "ICSEA": schools["icsea_value"],
-            f"Students {year}": schools["headcount"],
-            "Profile": schools["school_code"].map(layout.school_url),
         }
     )
     event = layout.table(
