@@ -248,8 +248,10 @@ def test_a_parent_types_a_suburb_and_reaches_the_zone_schools_profiles(app_url, 
     screenshot(page, SCREENSHOTS / f"near_{width}.png")
     own, _ = axe_check(page, f"near_2046_{width}")
     assert not own, own
-    link.click()
-    expect(page.locator("h1").first).to_contain_text(primary, timeout=30_000)
+    with page.context.expect_page() as opened:  # a link in the page's text opens in a new tab
+        link.click()
+    profile = opened.value
+    expect(profile.locator("h1").first).to_contain_text(primary, timeout=30_000)
     page.context.close()
     assert not problems, problems
 

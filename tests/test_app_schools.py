@@ -503,3 +503,13 @@ def test_add_to_compare_opens_the_compare_page_with_the_school(built):
     add.click().run()
     assert not app.exception
     assert app.query_params["schools"] == "1001" and app.title[0].value == "Compare schools"
+
+
+def test_a_search_of_two_to_four_schools_offers_to_compare_them(built, con):
+    app = open_page("schools", q="parramatta east")
+    shown = sorted(table(app, "Profile")["Profile"].map(lambda link: codes_in_links([link])[0]))
+    assert 2 <= len(shown) <= 4
+    (link,) = [e.proto for e in app.get("page_link") if "Compare these" in e.proto.label]
+    assert link.label == f"Compare these {len(shown)} schools side by side"
+    assert sorted(int(code) for code in parse_qs(link.query_string)["schools"][0].split(",")) == shown
+    assert not [e for e in open_page("schools").get("page_link") if "Compare these" in e.proto.label]

@@ -6,6 +6,7 @@ import csv
 import gzip
 import hashlib
 import io
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -81,11 +82,13 @@ def test_a_file_without_a_column_the_staging_models_read_is_named_at_the_raw_loa
 
 
 @pytest.fixture
-def small_disk(tmp_path):
-    """A 64 MiB file system (tmpfs; the tests run as root, as CI does), unmounted afterwards."""
+def small_disk(built, tmp_path):
+    """A file system (tmpfs; the tests run as root, as CI does) with room for a copy of the shared build and 24 MiB
+    more, too little for a second build; unmounted afterwards."""
     mount = tmp_path / "small_disk"
     mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], check=True)
+    size_mib = math.ceil(Warehouse(built[0].warehouse_dir).published.stat().st_size / 2**20) + 24
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mib}m", "tmpfs", str(mount)], check=True)
     try:
         yield mount
     finally:
@@ -95,6 +98,6 @@ def small_disk(tmp_path):
 def test_a_full_disk_is_named_as_such_and_the_published_build_is_kept(built, snapshot_copy, small_disk):
     warehouse = Warehouse(small_disk / "warehouse")
     warehouse.directory.mkdir()
-    shutil.copy(Warehouse(built[0].warehouse_dir).published, warehouse.published)  # ~40 MB: ~24 MB left
+    shutil.copy(Warehouse(built[0].warehouse_dir).published, warehouse.published)  # 24 MiB left
     message = build_fails(snapshot_copy, warehouse, f"the disk holding {warehouse.directory} is full", "MiB free")
     assert "free some space and build again" in message

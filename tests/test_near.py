@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from nsw_doe.app import maps, places
+from nsw_doe.app import maps, near_results, places
 from nsw_doe.intake_zones import ZoneIndex
 from tests.conftest import open_page
 
@@ -111,3 +111,30 @@ def test_a_point_in_the_sea_has_no_zone_and_says_so():
 def test_a_place_with_no_school_is_said_not_found():
     app = open_page("near", place="Nowhereville")
     assert any("No suburb or postcode with a school matches" in i.value for i in app.info)
+
+
+def test_a_place_note_says_how_the_place_was_located():
+    one = pd.Series({"place_name": "Abbotsford 2046", "schools_located_by": 1, "spread_km": 0.0})
+    many = pd.Series({"place_name": "2150", "schools_located_by": 12, "spread_km": 1.94})
+    assert near_results.place_note(one).startswith("Abbotsford 2046 is placed at the school there:")
+    assert near_results.place_note(many).startswith("2150 is placed at the middle of the 12 schools there (the")
+    assert "(the furthest 1.9 km away)" in near_results.place_note(many)
+
+
+def test_a_zone_reads_as_a_parent_reads_it():
+    zone = {
+        "school_name": "Concord High School",
+        "school_code": 8250,
+        "is_school_listed": True,
+        "year_levels_label": "7-12",
+        "distance_km": 2.44,
+        "zone_status": "current",
+        "takes_effect_year": None,
+    }
+    assert near_results.zone_sentence(pd.Series(zone)) == (
+        "[Concord High School](school?school=8250) for Years 7-12, 2.4 km away"
+    )
+    future = zone | {"zone_status": "future", "takes_effect_year": 2027, "is_school_listed": False}
+    assert near_results.zone_sentence(pd.Series(future)) == (
+        "Concord High School (not in the latest school list) for Years 7-12, 2.4 km away, from 2027"
+    )

@@ -23,6 +23,20 @@ def with_distance(schools: pd.DataFrame, latitude: float, longitude: float) -> p
     return schools.assign(distance_km=km).sort_values(["distance_km", "school_code"], kind="stable")
 
 
+def place_note(place: pd.Series) -> str:
+    """How a typed place was put on the map (an rpt__place row), and how to be exact."""
+    schools = int(place["schools_located_by"])
+    where = (
+        "at the school there"
+        if schools == 1
+        else f"at the middle of the {schools:,} schools there (the furthest {place['spread_km']:.1f} km away)"
+    )
+    return (
+        f"{place['place_name']} is placed {where}: there is no open gazetteer of suburbs to use offline. For your own "
+        "address, type its latitude and longitude (a map app shows them), or click the school nearest you on the map."
+    )
+
+
 def zone_sentence(zone: pd.Series) -> str:
     """One zone as a parent reads it, e.g. "Parramatta Public School (K-6), 0.9 km away"; a future zone says when
     it starts."""

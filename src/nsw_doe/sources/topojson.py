@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-# Six decimals of a degree are about 0.1 m, finer than the few metres a quantised intake-zone topology keeps.
-COORDINATE_DECIMALS = 6
+# Five decimals of a degree are about 1 m, finer than the few metres a quantised intake-zone topology keeps.
+COORDINATE_DECIMALS = 5
 
 
 class TopologyError(ValueError):

@@ -60,12 +60,7 @@ def the_point() -> tuple[float, float, str] | None:
     if len(found) > 1:
         index = st.selectbox("Which place?", range(len(found)), format_func=lambda i: found.at[i, "place_name"])
         chosen = found.iloc[index]
-    st.caption(
-        f"{chosen['place_name']} is placed at the middle of the {layout.count(chosen['schools_located_by'])} "
-        f"school{'s' if chosen['schools_located_by'] != 1 else ''} there (the furthest {chosen['spread_km']:.1f} km "
-        "away): there is no open gazetteer of suburbs offline. For your own address, type its latitude and longitude "
-        "(a map app shows them), or click the school nearest you on the map."
-    )
+    st.caption(near_results.place_note(chosen))
     return chosen["latitude"], chosen["longitude"], str(chosen["place_name"])
 
 

@@ -4,6 +4,7 @@ school's profile. The filters live in the URL, so a filtered view can be shared.
 import pandas as pd
 import streamlit as st
 
+from nsw_doe.app import compare_content as compare
 from nsw_doe.app import layout, maps, places
 from nsw_doe.app.data import query, scalar
 
@@ -217,6 +218,14 @@ if suppressed:
     st.caption(
         f"The student total leaves out {suppressed} of these schools: their {year} headcount was suppressed or not "
         "published (suppressed counts are missing, never counted as zero)."
+    )
+if 2 <= len(schools) <= compare.LIMIT:
+    codes = compare.codes_text(schools["school_code"].tolist())
+    st.page_link(
+        "views/compare.py",
+        label=f"Compare these {len(schools)} schools side by side",
+        icon=":material/compare_arrows:",
+        query_params={compare.PARAMETER: codes},
     )
 show_map(schools, year)
 show_table(schools, year)

@@ -1,3 +1,6 @@
+-- A view, not a table: the boundaries are megabytes of text and the zone dimension is the one reader.
+{{ config(materialized='view') }}
+
 -- One row per intake zone in each intake-zone file: the statewide geometry (current and future zones, c. April 2026)
 -- and the department's May 2023 attribute tables (primary and secondary, no geometry). A zone's year levels come
 -- as one column each (KINDERGART, YEAR1..YEAR12): Y/N in a current zone, in a future zone the calendar year from
