@@ -1,7 +1,7 @@
 -- The places a person can ask "which schools are for where I live" about: every suburb (with its postcode) and every
--- postcode where a school stands, located at the middle (median latitude and longitude) of the schools there. No gazetteer with suburb or postcode
--- centroids under an open licence ships in a package registry (docs/report_app.md), so the schools' own coordinates
--- stand in: government schools open today and the non-government schools, each counted once per place.
+-- postcode where a school stands, located at the middle (median latitude and longitude) of the schools there. No
+-- gazetteer with suburb or postcode centroids under an open licence ships in a package registry (docs/report_app.md),
+-- so the schools' own coordinates stand in: government schools open today and the non-government schools.
 with schools as (
     select
         town_suburb as suburb,
