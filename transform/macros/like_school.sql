@@ -62,3 +62,17 @@
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 {%- endmacro %}
+
+{#- Every like group's schools, for the tests that recompute a group's figures from the whole group: every school
+    whose group it is, and their members (a member's own group may be narrower). -#}
+{% macro like_group_schools() -%}
+    select
+        like_group_key,
+        school_code
+    from {{ ref('rpt__like_school') }}
+    union
+    select
+        like_group_key,
+        member_school_code
+    from {{ ref('rpt__like_school_member') }}
+{%- endmacro %}

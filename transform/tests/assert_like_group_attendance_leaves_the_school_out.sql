@@ -2,16 +2,7 @@
 -- group (the school and its members), minus the school's own reported rate. The model adds up the members instead;
 -- both must agree to 1e-9 points, and so must the count of reporting schools.
 with group_schools as (
-    -- A group's schools: every school whose group it is, and their members (a member's own group may be narrower).
-    select
-        like_group_key,
-        school_code
-    from {{ ref('rpt__like_school') }}
-    union
-    select
-        like_group_key,
-        member_school_code
-    from {{ ref('rpt__like_school_member') }}
+    {{ like_group_schools() }}
 ),
 
 reported as (

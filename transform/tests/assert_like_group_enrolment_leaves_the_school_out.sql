@@ -1,16 +1,7 @@
 -- Recomputes every like-group headcount another way: the headcount of the whole group (the school and its members)
 -- that year minus the school's own. The model adds up the members instead; both must agree, school count included.
 with group_schools as (
-    -- A group's schools: every school whose group it is, and their members (a member's own group may be narrower).
-    select
-        like_group_key,
-        school_code
-    from {{ ref('rpt__like_school') }}
-    union
-    select
-        like_group_key,
-        member_school_code
-    from {{ ref('rpt__like_school_member') }}
+    {{ like_group_schools() }}
 ),
 
 group_totals as (
