@@ -15,10 +15,14 @@ from tests.conftest import nsw_doe
 
 
 def read_csv_rows(path: Path) -> list[list[str]]:
-    # An intake zone's boundary (GeoJSON) runs to megabytes in one field: past the csv module's default limit.
-    csv.field_size_limit(2**31 - 1)
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
+    # An intake zone's boundary (GeoJSON) runs to megabytes in one field, past the csv module's default limit; the
+    # limit is process-wide (the source readers rely on it), so it is put back.
+    default = csv.field_size_limit(2**31 - 1)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return list(csv.reader(handle))
+    finally:
+        csv.field_size_limit(default)
 
 
 def assert_one_paragraph_error(result: subprocess.CompletedProcess, code: int, *phrases: str) -> None:
