@@ -38,8 +38,8 @@ def change_a_filter(page: Page, url: str) -> float:
     open_app_page(page, f"{url}/schools")
     count = page.locator('[data-testid="stMetricValue"]').first
     before = count.inner_text()
-    page.get_by_text("Filters:").click()
-    wait_until_drawn(page)  # the filters unfolded
+    page.get_by_text("Filter by council area").click()
+    wait_until_drawn(page)  # the filters drawn
     page.get_by_label("Level of schooling").click()
     started = now_ms(page)
     page.get_by_role("option", name="Secondary School").click()

@@ -153,10 +153,19 @@ def test_a_school_profile_opens_by_url_and_from_the_table(app_url, browser_page,
     name = con.execute("select school_name from marts.dim__school where school_code = 1001 and is_current").fetchone()
     open_app_page(page, f"{app_url}/school?school=1001")
     expect(page.locator("h1").first).to_contain_text(name[0])
-    # Search for it on /schools, then tick its row in the table (the first column of the grid holds the row checkbox).
+    # Search for it on /schools, then follow its name in the list of matches (a new tab, as every profile link).
     open_app_page(page, f"{app_url}/schools?q=1001")
+    with page.context.expect_page() as opened:
+        page.locator('[data-testid="stTable"]').get_by_role("link", name=name[0]).click()
+    profile = problems.watch(opened.value)
+    profile.wait_for_url(f"{app_url}/school?school=1001")
+    wait_until_drawn(profile)
+    expect(profile.locator("h1").first).to_contain_text(name[0])
+    # The sortable table, on request: ticking a row opens the profile in the same tab.
+    page.get_by_text("Every column, sortable").click()
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
+    wait_until_drawn(page)
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     page.wait_for_url(f"{app_url}/school?school=1001")
@@ -270,8 +279,13 @@ def test_a_principal_sees_the_schools_like_theirs(app_url, chromium, con, width)
     expect(page.get_by_text(f"This school is compared with the {size} other primary schools")).to_be_visible()
     chart = page.locator('[data-testid="stVegaLiteChart"][aria-label*="schools like it"]')
     expect(chart).to_have_count(1)
+    (member,) = con.execute(
+        "select s.school_name from reporting.rpt__like_school_member as m join reporting.rpt__school_current as s "
+        "on s.school_code = m.member_school_code where m.school_code = ? order by 1 limit 1",
+        [code],
+    ).fetchone()
     page.get_by_text(f"The {size} schools like this one").click()
-    expect(page.locator('[data-testid="stDataFrame"]').last).to_be_visible()
+    expect(page.get_by_role("link", name=member, exact=True)).to_be_visible()
     screenshot(page, SCREENSHOTS / f"school_like_schools_{width}.png")
     own, _ = axe_check(page, f"school_{code}_{width}")
     assert not own, own

@@ -70,6 +70,17 @@ def chart_data(app, title: str) -> list[pd.DataFrame]:
     raise AssertionError(f"no chart titled {title!r}; the page has {titles}")
 
 
+def panel_data(app, title: str) -> list[pd.DataFrame]:
+    """The datasets of every panel of the small multiples titled `title` (layout.small_multiples)."""
+    panels = [
+        element
+        for element in app.get("vega_lite_chart")
+        if json.loads(element.proto.spec).get("description", "").startswith(f"Chart: {title}: ")
+    ]
+    assert panels, f"no panels of {title!r}"
+    return [convert_arrow_bytes_to_pandas_df(d.data.data) for element in panels for d in element.proto.datasets]
+
+
 def sparkline(app, label: str) -> tuple[str, pd.DataFrame]:
     """The text alternative and the data of the sparkline of the headline `label`."""
     (found,) = [
@@ -101,10 +112,13 @@ def test_every_page_renders_with_its_numbers_charts_and_downloads(built, page):
     assert app.title and app.title[0].value
     assert app.metric, "every page leads with headline numbers"
     downloads = app.get("download_button")
-    # Every chart and table offers its data (layout.chart / layout.table add the button); a headline's sparkline
-    # (layout.sparkline: no title) belongs to its number and offers none.
-    titled = [chart for chart in app.get("vega_lite_chart") if json.loads(chart.proto.spec).get("title")]
-    assert len(downloads) == len(titled) + len(app.dataframe) > 0
+    # Every chart and table offers its data (layout.chart / layout.table / layout.static_table add the button), the
+    # panels of small multiples once for the set (their text alternative reads "Chart: <set>: <panel>. ..."); a
+    # headline's sparkline (layout.sparkline: no title) belongs to its number and offers none.
+    titled = [spec for chart in app.get("vega_lite_chart") if (spec := json.loads(chart.proto.spec)).get("title")]
+    panels = [spec for spec in titled if not spec["description"].startswith(f"Chart: {spec['title']}. ")]
+    sets = {spec["description"].split(f": {spec['title']}. ")[0] for spec in panels}
+    assert len(downloads) == len(titled) - len(panels) + len(sets) + len(app.dataframe) + len(app.table) > 0
 
 
 def test_overview_headlines_equal_the_marts_for_the_latest_year_of_each_measure(built, con):
@@ -310,7 +324,7 @@ def test_enrolments_breakdown_selector_changes_the_series_shown(built, con):
     for choice, column in [("Level of schooling", "level_of_schooling"), ("Remoteness", "asgs_remoteness")]:
         app.selectbox(key="breakdown").set_value(choice).run()
         assert not app.exception
-        (shown,) = chart_data(app, f"Students by {choice.lower()}")
+        shown = pd.concat(panel_data(app, f"Students by {choice.lower()}"))
         shown = shown.sort_values(["segment", "calendar_year"]).reset_index(drop=True)
         expected = frame(con, by_group.format(column=column), layout.MISSING)
         assert shown["segment"].tolist() == expected["segment"].tolist()

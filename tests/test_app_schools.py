@@ -4,7 +4,8 @@ file's own SQL over the marts."""
 
 import json
 import math
-from urllib.parse import parse_qs, urlparse
+import re
+from urllib.parse import parse_qs
 
 import duckdb
 import numpy as np
@@ -43,13 +44,14 @@ def chart_data(app, title: str) -> list[pd.DataFrame]:
 
 
 def table(app, column: str) -> pd.DataFrame:
-    """The one table of the page that has this column."""
-    (found,) = [d.value for d in app.dataframe if column in d.value.columns]
+    """The one table of the page (a sortable grid or a static table) that has this column."""
+    (found,) = [d.value for d in [*app.dataframe, *app.table] if column in d.value.columns]
     return found
 
 
 def codes_in_links(links: pd.Series) -> list[int]:
-    return [int(parse_qs(urlparse(link).query)["school"][0]) for link in links]
+    """The school codes of profile links: URLs (a grid's link column) or Markdown links (a static table's names)."""
+    return [int(re.search(r"school\?school=([0-9]+)", link).group(1)) for link in links]
 
 
 def expected_schools(con, where: str = "true", *params) -> tuple[set[int], int]:
@@ -64,9 +66,13 @@ def expected_schools(con, where: str = "true", *params) -> tuple[set[int], int]:
 
 
 def assert_shows(app, codes: set[int], students: int) -> None:
+    """The counts, the sortable table (its toggle on), the list of the first matches and the map show these schools."""
     assert number(metric(app, "Matching schools")) == len(codes)
     assert number(metric(app, "Students at them")) == students
-    assert set(table(app, "Code")["Code"]) == codes
+    grid = app.dataframe[0].value
+    assert set(grid["Code"]) == codes
+    (listed,) = [t.value for t in app.table]  # the first 25 matches, by name, as the grid orders them
+    assert codes_in_links(listed["School, suburb"]) == grid["Code"].head(25).tolist()
     points = deck(app)["layers"][1]["data"]
     assert {point["school_code"] for point in points} == codes
     # The map's text alternative: its legend counts what it draws.
@@ -91,6 +97,8 @@ def test_every_page_renders(built):
 
 def test_search_and_every_filter_change_the_count_the_map_and_the_table(built, con):
     app = open_page("schools")
+    assert not app.dataframe  # the sortable table waits for its toggle
+    app.toggle(key="schools_grid").set_value(True).run()
     everyone = expected_schools(con)
     assert len(everyone[0]) == con.execute(f"select count(*) {CURRENT}").fetchone()[0] > 2000
     assert_shows(app, *everyone)
@@ -108,6 +116,8 @@ def test_search_and_every_filter_change_the_count_the_map_and_the_table(built, c
     assert expected_schools(con, where, "parramatta")[0] >= parramatta_lga[0]  # the whole LGA, not 10 names
     app.text_input(key="schools_q").input("").run()
 
+    assert not app.multiselect  # the filters wait for their toggle, unless the URL sets one
+    app.toggle(key="schools_filters").set_value(True).run()
     for parameter, column, value in (
         ("lga", "lga", "Dubbo"),
         ("remoteness", "asgs_remoteness", "Remote Australia"),
@@ -125,6 +135,8 @@ def test_search_and_every_filter_change_the_count_the_map_and_the_table(built, c
 
     # Filters combine, and a filtered view opened from its URL shows the same.
     shared = open_page("schools", q="public", level="Primary School", lga="Dubbo")
+    assert shared.toggle(key="schools_filters").value
+    shared.toggle(key="schools_grid").set_value(True).run()
     combined = expected_schools(
         con, f"regexp_matches({text}, '(^| )public') and d.level_of_schooling = 'Primary School' and d.lga = 'Dubbo'"
     )
@@ -354,7 +366,7 @@ def test_choosing_a_school_opens_its_profile(built):
 def test_nearby_schools_are_the_nearest_by_distance_without_the_school_itself(built, con):
     app = open_page("school", school="1001")
     nearby = table(app, "Distance (km)")
-    codes = codes_in_links(nearby["Profile"])
+    codes = codes_in_links(nearby["School"])
     assert 1001 not in codes and len(codes) == 8
     assert nearby["Distance (km)"].is_monotonic_increasing
     schools = con.execute(f"select school_code, latitude, longitude {CURRENT} and latitude is not null").df()
@@ -475,7 +487,7 @@ def test_the_profile_compares_the_school_with_schools_like_it(built, con, name):
             "select member_school_code from reporting.rpt__like_school_member where school_code = ?", [code]
         ).fetchall()
     }
-    assert set(codes_in_links(table(app, "Remoteness")["Profile"])) == members and len(members) == size
+    assert set(codes_in_links(table(app, "Remoteness")["School"])) == members and len(members) == size
 
 
 def test_the_profile_lists_what_the_school_offers(built, con):
@@ -507,7 +519,7 @@ def test_add_to_compare_opens_the_compare_page_with_the_school(built):
 
 def test_a_search_of_two_to_four_schools_offers_to_compare_them(built, con):
     app = open_page("schools", q="parramatta east")
-    shown = sorted(table(app, "Profile")["Profile"].map(lambda link: codes_in_links([link])[0]))
+    shown = sorted(codes_in_links(table(app, "School, suburb")["School, suburb"]))
     assert 2 <= len(shown) <= 4
     (link,) = [e.proto for e in app.get("page_link") if "Compare these" in e.proto.label]
     assert link.label == f"Compare these {len(shown)} schools side by side"

@@ -149,7 +149,8 @@ def test_the_charts_are_valid_vega_lite():
     published = pd.DataFrame(
         {"category": ["All levels"], "cohort": ["All students"], "calendar_year": [2017], "attendance_rate": [92.0]}
     )
-    assert "facet" in charts.published_chart(published, "Education level").to_dict()
+    panel = charts.published_panel(published, "Education level", (80, 95), legend=False).to_dict()
+    assert panel["encoding"]["y"]["scale"]["domain"] == [80, 95] and panel["encoding"]["color"]["legend"] is None
 
 
 def test_the_page_reads_no_staging_or_prep_and_builds_no_sql_from_values():

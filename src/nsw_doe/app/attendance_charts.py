@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from nsw_doe.app.attendance_text import PUBLISHED_LABELS, SERIES_LABELS
+from nsw_doe.app.attendance_text import SERIES_LABELS
 
 
 def year_axis() -> alt.X:
@@ -107,15 +107,16 @@ def status_chart(without: pd.DataFrame, statuses: list[str]) -> alt.Chart:
     )
 
 
-def published_chart(shown: pd.DataFrame, breakdown: str) -> alt.FacetChart:
-    """The department's statewide rates by year, one small chart per category, one line per cohort."""
+def published_panel(shown: pd.DataFrame, breakdown: str, rates: tuple[float, float], legend: bool) -> alt.Chart:
+    """One category's statewide rates by year, one line per cohort, on the scale all the panels share (`rates`); the
+    legend on the first panel only."""
     return (
         alt.Chart(shown)
         .mark_line(point=True)
         .encode(
             x=year_axis(),
-            y=alt.Y("attendance_rate:Q", title="Attendance rate (%)", scale=alt.Scale(zero=False)),
-            color=alt.Color("cohort:N", title="Students", legend=alt.Legend(orient="bottom")),
+            y=alt.Y("attendance_rate:Q", title="Attendance rate (%)", scale=alt.Scale(domain=list(rates))),
+            color=alt.Color("cohort:N", title="Students", legend=alt.Legend(orient="bottom") if legend else None),
             tooltip=[
                 alt.Tooltip("calendar_year:Q", title="Year", format="d"),
                 alt.Tooltip("category:N", title=breakdown),
@@ -123,6 +124,5 @@ def published_chart(shown: pd.DataFrame, breakdown: str) -> alt.FacetChart:
                 alt.Tooltip("attendance_rate:Q", title="Rate (%)", format=".1f"),
             ],
         )
-        .properties(width=260, height=180)
-        .facet(facet=alt.Facet("category:N", title=None, sort=list(PUBLISHED_LABELS.values())), columns=3)
+        .properties(height=180)
     )

@@ -4,6 +4,7 @@ the build and source vintages every page states."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
@@ -108,6 +109,33 @@ def chart(figure: alt.Chart, frame: pd.DataFrame, title: str) -> None:
     download(frame, title)
 
 
+def small_multiples(
+    frame: pd.DataFrame,
+    by: str,
+    groups: list[str],
+    panel: Callable[[pd.DataFrame, bool], alt.Chart],
+    title: str,
+    per_row: int = 3,
+) -> None:
+    """One small chart per group of `frame` (`panel(the group's rows, whether it is the first panel)`), `per_row` to a
+    row on a wide screen and one under another on a phone: Streamlit stacks columns on a narrow screen, which a
+    Vega-Lite facet (a fixed width per panel) cannot do. One title, each panel's text alternative names it, and the
+    data is offered once for download."""
+    st.markdown(f"**{title}**")
+    for start in range(0, len(groups), per_row):
+        row = groups[start : start + per_row]
+        for column, group in zip(st.columns(per_row)[: len(row)], row, strict=True):
+            rows = frame[frame[by] == group]
+            figure = panel(rows, start == 0 and group == row[0])
+            described = figure.properties(
+                title=group,
+                description=chart_description(f"{title}: {group}", rows),
+                autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),  # the plot keeps its height
+            )
+            column.altair_chart(described, width="stretch")
+    download(frame, title)
+
+
 def trend_description(label: str, years: pd.Series, values: pd.Series, value_format) -> str:
     """A yearly series in words (its first, lowest, highest and latest years), for a chart too small for axes."""
     series = pd.Series(list(values), index=[int(year) for year in years]).dropna()
@@ -144,6 +172,18 @@ def sparkline(years: pd.Series, values: pd.Series, label: str, value_format) -> 
     st.altair_chart(figure, width="stretch")
 
 
+def static_table(
+    frame: pd.DataFrame, title: str, formats: dict[str, str] | None = None, data: pd.DataFrame | None = None
+) -> None:
+    """A short table drawn as HTML (st.table) with its data offered for download (`data` when that is not the
+    table drawn, e.g. a transposed one). It draws in a fraction of the time of st.dataframe's canvas grid, and is
+    real table markup for screen readers; cells may hold Markdown links (`school_links`). `formats` maps a column to
+    a format string; a missing value reads as MISSING. For a long list a reader sorts or scrolls, `table`."""
+    styled = frame.style.format(formats or {}, na_rep=MISSING).hide(axis="index")
+    st.table(styled, alt=title)
+    download(frame if data is None else data, title)
+
+
 def table(frame: pd.DataFrame, title: str, **dataframe_args):
     """A table with its data offered for download; returns what st.dataframe returns (a selection if asked for)."""
     shown = st.dataframe(frame, hide_index=True, width="stretch", **dataframe_args)
@@ -172,6 +212,15 @@ def school_choices(current_only: bool = False) -> dict[int, str]:
         + ("" if row.is_current else " · closed")
         for row in query(SCHOOL_CHOICES_SQL, current_only).itertuples(index=False)
     }
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|!~-])")
+
+
+def school_links(names: pd.Series, codes: pd.Series) -> list[str]:
+    """Schools' names as Markdown links to their profiles (for `static_table`), Markdown characters escaped."""
+    escaped = names.str.replace(MARKDOWN_SPECIAL, r"\\\1", regex=True)
+    return [f"[{name}]({school_url(code)})" for name, code in zip(escaped, codes, strict=True)]
 
 
 def school_link_column() -> st.column_config.LinkColumn:

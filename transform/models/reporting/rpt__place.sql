@@ -23,8 +23,9 @@ with schools as (
 located as (
     select
         'suburb' as place_kind,
-        -- the spelling most schools there use (older lists write some towns in capitals)
-        mode(suburb) || ' ' || postcode as place_name,
+        -- older lists write some towns in capitals: max() takes a mixed-case spelling when there is one (a lower-case
+        -- letter sorts after its capital), and names a place alike in every build
+        max(suburb) || ' ' || postcode as place_name,
         lower(suburb) || ' ' || postcode as place_id,
         list(latitude) as latitudes,
         list(longitude) as longitudes

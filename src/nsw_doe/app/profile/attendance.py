@@ -94,15 +94,10 @@ def show(attendance: pd.DataFrame) -> None:
         return
     series = plotted(attendance)
     layout.chart(rate_chart(series), series.dropna(subset=["rate"]), "Attendance rate against the state")
-    layout.table(
+    layout.static_table(
         by_year_table(attendance),
         "Attendance by year, with status",
-        height="content",
-        column_config={
-            "Year": st.column_config.NumberColumn(format="%d"),
-            "Attendance rate (%)": st.column_config.NumberColumn(format="%.1f"),
-            "NSW government schools (%)": st.column_config.NumberColumn(format="%.1f"),
-        },
+        formats={"Attendance rate (%)": "{:.1f}", "NSW government schools (%)": "{:.1f}"},
     )
     st.caption(
         "Attendance rate: the share of possible school days attended in semester 1, as the department publishes it. "

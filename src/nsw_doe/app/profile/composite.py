@@ -56,7 +56,11 @@ def show(composite: pd.DataFrame) -> None:
     with chart_column:
         layout.chart(figure, composite, "Share of classes that are composite")
     with table_column:
-        layout.table(table, "Composite classes by year", height="content")
+        layout.static_table(
+            table,
+            "Composite classes by year",
+            formats={"Share of classes (%)": "{:.1f}", "Share of students (%)": "{:.1f}"},
+        )
     st.caption(
         "A composite class mixes students of two or more school years (e.g. Years 3 and 4). From the department's "
         "multi-age classes file; there is no 2020."

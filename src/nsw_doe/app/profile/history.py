@@ -66,6 +66,14 @@ def timeline(versions: pd.DataFrame, changes: pd.DataFrame, in_first_list: bool)
     return frame
 
 
+def by_attribute(versions: pd.DataFrame) -> pd.DataFrame:
+    """The versions side by side: a row per attribute of marts.dim__school, a column per version (named by the date
+    it starts), so that a change reads along a row."""
+    shown = versions.drop(columns=["school_sk"]).map(_shown).astype(str).T
+    shown.columns = [f"From {date_text(start)}" for start in versions["valid_from"]]
+    return shown.rename_axis("Attribute").reset_index()
+
+
 def show(versions: pd.DataFrame, in_first_list: bool) -> None:
     st.header("What changed, and when")
     code = int(versions["school_code"].iloc[0])
@@ -79,4 +87,6 @@ def show(versions: pd.DataFrame, in_first_list: bool) -> None:
         "shown, after the previous list."
     )
     with st.expander("Every version, every attribute"):
-        layout.table(versions.drop(columns=["school_sk"]), f"Versions of school {code}")
+        layout.static_table(
+            by_attribute(versions), f"Versions of school {code}", data=versions.drop(columns=["school_sk"])
+        )

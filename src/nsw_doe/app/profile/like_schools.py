@@ -166,12 +166,11 @@ def enrolment_sentence(enrolment: pd.DataFrame) -> str:
 def members_table(members: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "School": members["school_name"],
+            "School": layout.school_links(members["school_name"], members["school_code"]),
             "Suburb": members["town_suburb"],
             "Remoteness": members["asgs_remoteness"],
             "ICSEA": members["icsea_value"],
             "Students": members["latest_headcount"],
-            "Profile": members["school_code"].map(layout.school_url),
         }
     )
 
@@ -194,14 +193,8 @@ def show(code: int) -> None:
     st.markdown(enrolment_sentence(query(ENROLMENT_SQL, code)))
     members = query(MEMBERS_SQL, code)
     with st.expander(f"The {len(members):,} schools like this one"):
-        layout.table(
-            members_table(members),
-            f"Schools like school {code}",
-            column_config={
-                "ICSEA": st.column_config.NumberColumn(format="%d"),
-                "Students": st.column_config.NumberColumn(format="localized"),
-                "Profile": layout.school_link_column(),
-            },
+        layout.static_table(
+            members_table(members), f"Schools like school {code}", formats={"ICSEA": "{:.0f}", "Students": "{:,.0f}"}
         )
     st.caption(
         "Schools like this one: the schools open today with the same level of schooling, remoteness class and ICSEA "

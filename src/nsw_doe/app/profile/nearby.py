@@ -66,12 +66,11 @@ def show(now: pd.Series) -> None:
     nearby = nearest(now, query(OPEN_SCHOOLS_SQL))
     table = pd.DataFrame(
         {
-            "#": range(1, len(nearby) + 1),
-            "School": nearby["school_name"],
+            "No.": range(1, len(nearby) + 1),
+            "School": layout.school_links(nearby["school_name"], nearby["school_code"]),
             "Suburb": nearby["town_suburb"],
             "Level": nearby["level_of_schooling"],
             "Distance (km)": nearby["distance_km"].round(1),
-            "Profile": nearby["school_code"].map(layout.school_url),
         }
     )
     here = pd.DataFrame([now])[
@@ -86,15 +85,8 @@ def show(now: pd.Series) -> None:
     with map_column:
         layout.chart(nearby_map(points), points, f"School {int(now['school_code'])} and its nearest schools")
     with table_column:
-        layout.table(
-            table,
-            f"Nearest schools to school {int(now['school_code'])}",
-            height="content",
-            column_config={
-                "#": st.column_config.NumberColumn(width="small"),
-                "Distance (km)": st.column_config.NumberColumn(format="%.1f", width="small"),
-                "Profile": layout.school_link_column(),
-            },
+        layout.static_table(
+            table, f"Nearest schools to school {int(now['school_code'])}", formats={"Distance (km)": "{:.1f}"}
         )
     st.caption(
         f"On the map, orange is this school and blue its {NEARBY} nearest government schools open today, numbered as "

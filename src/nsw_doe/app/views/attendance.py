@@ -7,6 +7,8 @@ attendance_rate, rpt__attendance_distribution, rpt__attendance_edition_differenc
 a plain select from the marts; charts are in attendance_charts, sentences in attendance_text, tables in
 attendance_tables."""
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -195,8 +197,14 @@ def as_published(series: pd.DataFrame) -> None:
     frame = tables.label_published(frame)
     breakdown = st.radio("Break down by", sorted(frame["breakdown"].unique()), horizontal=True, key="published_by")
     shown = frame[frame["breakdown"] == breakdown].drop(columns="breakdown")
-    layout.chart(
-        charts.published_chart(shown, breakdown), shown, f"Statewide attendance by {breakdown.lower()}, as published"
+    # one scale for every panel, in whole steps of 5 points, so that the panels compare at a glance
+    rates = (5 * math.floor(shown["attendance_rate"].min() / 5), 5 * math.ceil(shown["attendance_rate"].max() / 5))
+    layout.small_multiples(
+        shown,
+        "category",
+        [label for label in text.PUBLISHED_LABELS.values() if label in set(shown["category"])],
+        lambda rows, first: charts.published_panel(rows, breakdown, rates, legend=first),
+        f"Statewide attendance by {breakdown.lower()}, as published",
     )
     whole_state = shown[shown["category"].isin(["All levels", "All of NSW"])]
     latest = whole_state[whole_state["calendar_year"] == whole_state["calendar_year"].max()].set_index("cohort")

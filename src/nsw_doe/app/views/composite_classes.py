@@ -110,7 +110,7 @@ with trend[0]:
                 alt.Tooltip("number:Q", title="Number", format=","),
             ],
         )
-        .properties(width=380, height=120)
+        .properties(width=280, height=120)  # a facet's panels have a fixed width: 280 fits a phone
         .facet(facet=alt.Facet("measure:N", title=None), columns=1)
         .resolve_scale(y="independent")
     )

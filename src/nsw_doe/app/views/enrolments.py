@@ -8,7 +8,17 @@ import streamlit as st
 from nsw_doe.app import enrolments_content as content
 from nsw_doe.app.data import query
 from nsw_doe.app.forecast_coverage import coverage_text
-from nsw_doe.app.layout import MISSING, change, chart, count, count_metric, school_link_column, school_url, table
+from nsw_doe.app.layout import (
+    MISSING,
+    change,
+    chart,
+    count,
+    count_metric,
+    school_link_column,
+    school_url,
+    small_multiples,
+    table,
+)
 
 STATE_SQL = """
 select calendar_year, 'Actual' as series, headcount as students, null as low, null as high, null as method
@@ -160,9 +170,12 @@ def breakdown_section() -> None:
     st.header("Where the students are")
     choice = st.selectbox("Break down by", BREAKDOWNS, key="breakdown")
     frame = query(BREAKDOWN_SQL, MISSING, choice)
-    chart(
-        content.breakdown_chart(frame, choice),
-        frame.rename(columns={"segment": choice}),
+    years = (int(frame["calendar_year"].min()), int(frame["calendar_year"].max()))
+    small_multiples(
+        frame,
+        "segment",
+        content.breakdown_groups(frame),
+        lambda rows, _: content.breakdown_panel(rows, choice, years),
         f"Students by {choice.lower()}",
     )
     st.caption(content.breakdown_caption(choice, MISSING))

@@ -18,6 +18,7 @@ FILTERS = {
 }
 SEARCH = "q"
 PROFILE = "views/school.py"
+LISTED = 25  # matches listed before the reader asks for all of them
 
 SCHOOLS_SQL = """
 with latest_year as (
@@ -96,10 +97,12 @@ def filter_widgets(options: dict[str, list[str]]) -> tuple[str, dict[str, list[s
         key=_state_key(SEARCH),
         placeholder="e.g. Abbotsford, Parramatta North, Dubbo or 2770",
     ).strip()
-    chosen = {}
-    # Folded away unless one is set, so that a phone shows results right under the search box.
-    any_set = any(st.session_state[_state_key(parameter)] for parameter in FILTERS)
-    with st.expander("Filters: council area, remoteness, level, directorate, selective", expanded=any_set):
+    # The filters are drawn only when asked for (or set in the URL): five multiselects of every LGA, directorate, ...
+    # take a third of a second to draw, and a phone then shows results right under the search box.
+    if _state_key("filters") not in st.session_state:
+        st.session_state[_state_key("filters")] = any(st.session_state[_state_key(p)] for p in FILTERS)
+    chosen = {parameter: [] for parameter in FILTERS}
+    if st.toggle("Filter by council area, remoteness, level, directorate or selective", key=_state_key("filters")):
         for column, (parameter, (_, label)) in zip(st.columns(len(FILTERS)), FILTERS.items(), strict=True):
             chosen[parameter] = column.multiselect(
                 label, options[parameter], key=_state_key(parameter), placeholder="All"
@@ -155,8 +158,9 @@ def show_map(schools: pd.DataFrame, year: int) -> None:
         st.switch_page(PROFILE, query_params={"school": str(picked[0]["school_code"])})
 
 
-def show_table(schools: pd.DataFrame, year: int) -> None:
-    table = pd.DataFrame(
+def results_frame(schools: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Every match with every column people filter or sort on: the sortable table, and the CSV download."""
+    return pd.DataFrame(
         {
             "School": schools["school_name"],
             "Suburb": schools["town_suburb"],
@@ -172,9 +176,42 @@ def show_table(schools: pd.DataFrame, year: int) -> None:
             "ICSEA": schools["icsea_value"],
         }
     )
-    event = layout.table(
-        table,
+
+
+def show_list(schools: pd.DataFrame, year: int) -> None:
+    """The first LISTED matches as a plain table (names link to profiles); every match, every column, sortable, on
+    request: st.dataframe's canvas grid is the slowest thing a page draws, so the first view does without it."""
+    listed = schools.head(LISTED)
+    students = f"Students {year}"
+    # Three columns, the suburb beside the name, so that the list fits a phone's width.
+    names = layout.school_links(listed["school_name"], listed["school_code"])
+    suburbs = listed["town_suburb"].fillna("suburb unknown")
+    layout.static_table(
+        pd.DataFrame(
+            {
+                "School, suburb": [f"{name}, {suburb}" for name, suburb in zip(names, suburbs, strict=True)],
+                "Level": listed["level_of_schooling"],
+                students: listed["headcount"],
+            }
+        ),
         "Matching government schools",
+        formats={students: "{:,.0f}"},
+        data=results_frame(schools, year),
+    )
+    listed_note = f"The first {LISTED} of {len(schools):,}, by name. " if len(schools) > LISTED else ""
+    st.caption(
+        f"{listed_note}Students: the {year} headcount from the enrolment file; {layout.MISSING} where it was "
+        "suppressed (small numbers) or the school has no row that year. The download holds every match."
+    )
+    if st.toggle(f"Every column, sortable, for all {len(schools):,} matching schools", key="schools_grid"):
+        show_grid(results_frame(schools, year), year)
+
+
+def show_grid(results: pd.DataFrame, year: int) -> None:
+    event = st.dataframe(
+        results,
+        hide_index=True,
+        width="stretch",
         key="schools_table",
         on_select="rerun",
         selection_mode="single-row",
@@ -186,13 +223,12 @@ def show_table(schools: pd.DataFrame, year: int) -> None:
         },
     )
     st.caption(
-        "Select a row (the box on its left) to open the school's profile here, or use its link to open it in a new "
-        f"tab. Students: the {year} headcount from the enrolment file; empty where it was suppressed (small numbers) "
-        "or the school has no row that year. ICSEA: Index of Community Socio-Educational Advantage (1000 is the "
+        "Sort by any column (click its name). Select a row (the box on its left) to open the school's profile here, "
+        "or use its link to open it in a new tab. ICSEA: Index of Community Socio-Educational Advantage (1000 is the "
         "national average; higher means more advantaged)."
     )
     if event.selection.rows:
-        st.switch_page(PROFILE, query_params={"school": str(schools["school_code"].iloc[event.selection.rows[0]])})
+        st.switch_page(PROFILE, query_params={"school": str(results["Code"].iloc[event.selection.rows[0]])})
 
 
 st.title("Find a school")
@@ -228,4 +264,4 @@ if 2 <= len(schools) <= compare.LIMIT:
         query_params={compare.PARAMETER: codes},
     )
 show_map(schools, year)
-show_table(schools, year)
+show_list(schools, year)
