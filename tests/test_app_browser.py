@@ -201,6 +201,36 @@ def sized_page(chromium, width: int):
     return problems.watch(page), problems
 
 
+# The page's own elements: what must fit a phone's width (a grid may scroll inside itself, but not past the screen).
+CONTENT = ", ".join(
+    f'[data-testid="stMain"] [data-testid="{kind}"]'
+    for kind in (
+        "stVegaLiteChart",
+        "stDeckGlJsonChart",
+        "stDataFrame",
+        "stTable",
+        "stMarkdownContainer",
+        "stCaptionContainer",
+        "stMetric",
+        "stHorizontalBlock",
+    )
+)
+PAST_THE_SCREEN = f"""
+() => [...document.querySelectorAll({CONTENT!r})]
+    .filter(element => element.getBoundingClientRect().right > window.innerWidth + 1)
+    .map(element => element.dataset.testid + ": " + (element.ariaLabel || element.innerText).slice(0, 80))
+"""
+
+
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_every_page_fits_a_phone(app_url, chromium, path):
+    page, problems = sized_page(chromium, WIDTHS["phone"])
+    open_app_page(page, f"{app_url}/{path}")
+    assert page.evaluate(PAST_THE_SCREEN) == []
+    page.context.close()
+    assert not problems, problems
+
+
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_three_schools_compared_and_the_url_shared(app_url, chromium, width):
     """A parent adds three schools to /compare one by one; the address bar then opens the same comparison fresh."""

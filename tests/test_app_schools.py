@@ -356,8 +356,11 @@ def test_an_unknown_code_says_so(built, code):
     assert any(link.proto.page.endswith("schools") for link in app.get("page_link"))
 
 
-def test_choosing_a_school_opens_its_profile(built):
+def test_choosing_a_school_opens_its_profile(built, con):
     app = open_page("school")
+    # The picker matches the typed letters in order within each option: name, suburb, LGA and code.
+    name, suburb, lga = con.execute(f"select school_name, town_suburb, lga {CURRENT} and school_code = 1001").fetchone()
+    assert f"{name} — {suburb}, {lga} (1001)" in app.selectbox(key="school_picker").options
     app.selectbox(key="school_picker").select(1001).run()
     assert not app.exception
     assert app.query_params["school"] == "1001" and app.title[0].value == "Abbotsford Public School"

@@ -197,7 +197,11 @@ def school_url(school_code) -> str:
 
 
 SCHOOL_CHOICES_SQL = """
-select school_code, school_name, town_suburb, is_current
+select
+    school_code,
+    school_name,
+    concat_ws(', ', town_suburb, lga) as place,
+    is_current
 from reporting.rpt__school_current
 where is_current or not ?
 order by school_name, school_code
@@ -205,10 +209,11 @@ order by school_name, school_code
 
 
 def school_choices(current_only: bool = False) -> dict[int, str]:
-    """Every school (or every school open today) by code, as a school picker lists it: 'name — suburb (code)', with
-    ' · closed' after a school no longer listed."""
+    """Every school (or every school open today) by code, as a school picker lists it: 'name — suburb, LGA (code)',
+    with ' · closed' after a school no longer listed. Streamlit's picker matches the typed letters in order within
+    this text. No postcode: typing a school's code would list the schools of the same postcode first."""
     return {
-        int(row.school_code): f"{row.school_name} — {row.town_suburb or 'suburb unknown'} ({row.school_code})"
+        int(row.school_code): f"{row.school_name} — {row.place or 'place unknown'} ({row.school_code})"
         + ("" if row.is_current else " · closed")
         for row in query(SCHOOL_CHOICES_SQL, current_only).itertuples(index=False)
     }
