@@ -295,6 +295,28 @@ def test_a_parent_types_a_suburb_and_reaches_the_zone_schools_profiles(app_url, 
     assert not problems, problems
 
 
+def test_a_click_on_the_map_between_schools_moves_the_point_there(app_url, browser_page, con):
+    page, problems = browser_page
+    start = "lat=-32.24000&lon=148.60000"  # Dubbo: schools in town, wide rural zones around it
+    open_app_page(page, f"{app_url}/near?{start}")
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.scroll_into_view_if_needed()
+    wait_until_drawn(page)
+    box = canvas.bounding_box()
+    where = (box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 + 120)
+    page.mouse.move(*where)  # as a hand does: deck.gl picks what is under the pointer as it moves
+    expect(page.get_by_text("Click to put your point here")).to_be_visible()
+    page.mouse.click(*where)
+    page.wait_for_function(f"() => location.search.includes('lat=') && !location.search.includes({start!r})")
+    wait_until_drawn(page)
+    moved = {key: float(values[0]) for key, values in parse_qs(urlparse(page.url).query).items()}
+    schools = con.execute("select latitude, longitude from reporting.rpt__school_current where is_current").fetchall()
+    assert (moved["lat"], moved["lon"]) not in {(round(lat, 5), round(lon, 5)) for lat, lon in schools}
+    assert -32.24 - 0.5 < moved["lat"] < -32.24 and 148.6 < moved["lon"] < 148.6 + 0.5  # south-east, as clicked
+    expect(page.get_by_role("heading", name="Your intake-zone schools")).to_be_visible()
+    assert not problems, problems
+
+
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_a_principal_sees_the_schools_like_theirs(app_url, chromium, con, width):
     code, size = con.execute(

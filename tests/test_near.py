@@ -138,3 +138,15 @@ def test_a_zone_reads_as_a_parent_reads_it():
     assert near_results.zone_sentence(pd.Series(future)) == (
         "Concord High School (not in the latest school list) for Years 7-12, 2.4 km away, from 2027"
     )
+
+
+def test_the_pick_grid_covers_the_map_evenly():
+    latitudes, longitudes = pd.Series([-33.90, -33.80]), pd.Series([151.00, 151.20])
+    grid, spacing = near_results.pick_grid(latitudes, longitudes)
+    assert len(grid) == near_results.PICK_POINTS**2
+    # the extent and a quarter of its larger side around it
+    assert grid["latitude"].min() == pytest.approx(-33.95) and grid["latitude"].max() == pytest.approx(-33.75)
+    assert grid["longitude"].min() == pytest.approx(150.95) and grid["longitude"].max() == pytest.approx(151.25)
+    # 0.3 degrees of longitude at 33.85 S over 59 steps: about 470 m, wider than the latitude steps (about 377 m)
+    step_km = great_circle(-33.85, 151.0, -33.85, 151.0 + 0.3 / (near_results.PICK_POINTS - 1))
+    assert spacing / 1000 == pytest.approx(step_km, rel=0.01)

@@ -4,7 +4,9 @@ Pure functions of frames (the page queries the warehouse and looks the point up)
 from __future__ import annotations
 
 import json
+import math
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
@@ -15,6 +17,8 @@ from nsw_doe.intake_zones import polygons
 
 ZONE_COLOURS = {"primary": "#0072B2", "secondary": "#D55E00"}  # the map's colours for primary and high schools
 POINT_COLOUR = [0, 0, 0, 255]
+PICK_POINTS = 60  # a side of the grid of points a click on the map chooses from
+METRES_PER_DEGREE = 111_320  # of latitude, and of longitude at the equator
 
 
 def with_distance(schools: pd.DataFrame, latitude: float, longitude: float) -> pd.DataFrame:
@@ -99,8 +103,43 @@ def nearest_frame(nearest: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def near_deck(latitude: float, longitude: float, zones: pd.DataFrame, nearest: pd.DataFrame) -> pdk.Deck:
-    """The point, the zones that hold it and the nearest schools (numbered as in the table), fitted to them all."""
+def pick_grid(latitudes: pd.Series, longitudes: pd.Series) -> tuple[pd.DataFrame, float]:
+    """A PICK_POINTS x PICK_POINTS grid of points over the extent of these coordinates (and a margin), and their
+    spacing in metres. pydeck reports a click as the object under it, never as the coordinates clicked, so the map
+    carries this grid, all but transparent, and a click between schools picks the grid point it falls on."""
+    south, north = latitudes.min(), latitudes.max()
+    west, east = longitudes.min(), longitudes.max()
+    margin = 0.25 * max(north - south, east - west, 0.01)
+    grid_latitudes = np.linspace(south - margin, north + margin, PICK_POINTS)
+    grid_longitudes = np.linspace(west - margin, east + margin, PICK_POINTS)
+    spacing = METRES_PER_DEGREE * max(
+        grid_latitudes[1] - grid_latitudes[0],
+        (grid_longitudes[1] - grid_longitudes[0]) * math.cos(math.radians((south + north) / 2)),
+    )
+    lat, lon = np.meshgrid(grid_latitudes, grid_longitudes)
+    frame = pd.DataFrame({"latitude": lat.ravel(), "longitude": lon.ravel()})
+    return frame.assign(school_name="Click to put your point here", detail=""), spacing
+
+
+def pick_layer(grid: pd.DataFrame, spacing: float) -> pdk.Layer:
+    """The grid as discs that cover the map between them (radius: most of a spacing), nearly transparent."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id="pick",
+        data=grid,
+        get_position="[longitude, latitude]",
+        get_fill_color=[0, 0, 0, 1],  # alpha 1 of 255: invisible, but drawn, so pickable
+        get_radius=0.75 * spacing,
+        radius_units='"meters"',
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[0, 0, 0, 40],
+    )
+
+
+def near_deck(latitude: float, longitude: float, zones: pd.DataFrame, nearest: pd.DataFrame) -> tuple[pdk.Deck, float]:
+    """The point, the zones that hold it and the nearest schools (numbered as in the table), fitted to them all, over
+    a grid a click picks a new point from; and that grid's spacing in metres."""
     points = nearest_frame(nearest)
     labels = pdk.Layer(
         "TextLayer",
@@ -114,14 +153,14 @@ def near_deck(latitude: float, longitude: float, zones: pd.DataFrame, nearest: p
     )
     # fitted to the schools, the point and the current zones' bounding boxes (west, south, east, north)
     boxes = shapely.bounds(polygons(zones.loc[zones["zone_status"] == "current", "geometry"])).reshape(-1, 4)
-    view = maps.fit_view(
-        pd.concat([points["latitude"], pd.Series([latitude, *boxes[:, 1], *boxes[:, 3]])]),
-        pd.concat([points["longitude"], pd.Series([longitude, *boxes[:, 0], *boxes[:, 2]])]),
-    )
+    latitudes = pd.concat([points["latitude"], pd.Series([latitude, *boxes[:, 1], *boxes[:, 3]])])
+    longitudes = pd.concat([points["longitude"], pd.Series([longitude, *boxes[:, 0], *boxes[:, 2]])])
+    grid, spacing = pick_grid(latitudes, longitudes)
     layers = [
+        pick_layer(grid, spacing),
         zones_layer(zones),
         maps.points_layer(points, "nearest"),
         labels,
         maps.points_layer(point_frame(latitude, longitude), "point"),
     ]
-    return maps.deck(layers, view, "<b>{school_name}</b><br/>{detail}")
+    return maps.deck(layers, maps.fit_view(latitudes, longitudes), "<b>{school_name}</b><br/>{detail}"), spacing

@@ -2,6 +2,8 @@
 government schools whose intake zone holds the point, then the nearest schools by straight-line distance, with the
 zones drawn on the map. The address bar keeps the place, so the answer can be shared."""
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -124,13 +126,19 @@ zones = zone_index(ZONES_SQL).containing(longitude, latitude)
 zones = near_results.with_distance(zones, latitude, longitude).sort_values(["zone_status", "zone_level"])
 nearest = near_results.with_distance(query(SCHOOLS_SQL), latitude, longitude).head(NEAREST).reset_index(drop=True)
 show_zones(zones, where)
-event = maps.show(near_results.near_deck(latitude, longitude, zones, nearest), key="near_map", on_select=True)
+deck, spacing = near_results.near_deck(latitude, longitude, zones, nearest)
+# a map of its own per point: a click's selection stays with the map it was made on, not with the next point's map
+# a map of its own per point (letters, digits and _ only in the key): a click's selection stays with the map it was
+# made on, or it would move the point again on every run
+event = maps.show(deck, key="near_map_" + re.sub(r"[^0-9]", "_", f"{latitude:.5f}_{longitude:.5f}"), on_select=True)
 st.caption(
     "The black dot is the point; the shaded areas its intake zones (blue primary, orange secondary, lighter for "
-    "announced ones); the numbered dots the nearest schools, as in the table. Click a school to move the point there."
+    "announced ones); the numbered dots the nearest schools, as in the table. Click a school to move the point there, "
+    f"or anywhere else on the map to move it to a point of a grid there (within about {0.75 * spacing:,.0f} m of the "
+    "click: the map reports clicks on what it draws, not on places)."
 )
-picked = (event.selection.objects or {}).get("nearest") if event else None
-if picked:
+objects = (event.selection.objects or {}) if event else {}
+if picked := objects.get("nearest") or objects.get("pick"):
     st.query_params.from_dict({"lat": f"{picked[0]['latitude']:.5f}", "lon": f"{picked[0]['longitude']:.5f}"})
     st.rerun()
 show_nearest(nearest)
