@@ -147,6 +147,6 @@ def test_the_pick_grid_covers_the_map_evenly():
     # the extent and a quarter of its larger side around it
     assert grid["latitude"].min() == pytest.approx(-33.95) and grid["latitude"].max() == pytest.approx(-33.75)
     assert grid["longitude"].min() == pytest.approx(150.95) and grid["longitude"].max() == pytest.approx(151.25)
-    # 0.3 degrees of longitude at 33.85 S over 59 steps: about 470 m, wider than the latitude steps (about 377 m)
+    # 0.3 degrees of longitude at 33.85 S over 39 steps: about 710 m, wider than the latitude steps (about 570 m)
     step_km = great_circle(-33.85, 151.0, -33.85, 151.0 + 0.3 / (near_results.PICK_POINTS - 1))
     assert spacing / 1000 == pytest.approx(step_km, rel=0.01)

@@ -17,7 +17,7 @@ from nsw_doe.intake_zones import polygons
 
 ZONE_COLOURS = {"primary": "#0072B2", "secondary": "#D55E00"}  # the map's colours for primary and high schools
 POINT_COLOUR = [0, 0, 0, 255]
-PICK_POINTS = 60  # a side of the grid of points a click on the map chooses from
+PICK_POINTS = 40  # a side of the grid of points a click on the map chooses from (more slow the map down)
 METRES_PER_DEGREE = 111_320  # of latitude, and of longitude at the equator
 
 
@@ -117,7 +117,8 @@ def pick_grid(latitudes: pd.Series, longitudes: pd.Series) -> tuple[pd.DataFrame
         (grid_longitudes[1] - grid_longitudes[0]) * math.cos(math.radians((south + north) / 2)),
     )
     lat, lon = np.meshgrid(grid_latitudes, grid_longitudes)
-    frame = pd.DataFrame({"latitude": lat.ravel(), "longitude": lon.ravel()})
+    # rounded to 1 m or so: the map's JSON carries every point, and 17 digits each would triple it
+    frame = pd.DataFrame({"latitude": lat.ravel().round(5), "longitude": lon.ravel().round(5)})
     return frame.assign(school_name="Click to put your point here", detail=""), spacing
 
 

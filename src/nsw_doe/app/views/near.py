@@ -2,8 +2,6 @@
 government schools whose intake zone holds the point, then the nearest schools by straight-line distance, with the
 zones drawn on the map. The address bar keeps the place, so the answer can be shared."""
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +10,7 @@ from nsw_doe.app.data import query, zone_index
 
 PROFILE = "views/school.py"
 NEAREST = 10
+APPLIED_PICK = "near_applied_pick"  # the map's selection last turned into the point
 ZONES_SQL = """
 select
     zone.intake_zone_sk, zone.school_code, zone.school_name, zone.zone_level, zone.zone_status,
@@ -127,10 +126,7 @@ zones = near_results.with_distance(zones, latitude, longitude).sort_values(["zon
 nearest = near_results.with_distance(query(SCHOOLS_SQL), latitude, longitude).head(NEAREST).reset_index(drop=True)
 show_zones(zones, where)
 deck, spacing = near_results.near_deck(latitude, longitude, zones, nearest)
-# a map of its own per point: a click's selection stays with the map it was made on, not with the next point's map
-# a map of its own per point (letters, digits and _ only in the key): a click's selection stays with the map it was
-# made on, or it would move the point again on every run
-event = maps.show(deck, key="near_map_" + re.sub(r"[^0-9]", "_", f"{latitude:.5f}_{longitude:.5f}"), on_select=True)
+event = maps.show(deck, key="near_map", on_select=True)
 st.caption(
     "The black dot is the point; the shaded areas its intake zones (blue primary, orange secondary, lighter for "
     "announced ones); the numbered dots the nearest schools, as in the table. Click a school to move the point there, "
@@ -139,6 +135,10 @@ st.caption(
 )
 objects = (event.selection.objects or {}) if event else {}
 if picked := objects.get("nearest") or objects.get("pick"):
-    st.query_params.from_dict({"lat": f"{picked[0]['latitude']:.5f}", "lon": f"{picked[0]['longitude']:.5f}"})
-    st.rerun()
+    # The map keeps its last selection on every later run (a typed place too): a pick moves the point once.
+    pick = f"{picked[0]['latitude']:.5f}", f"{picked[0]['longitude']:.5f}"
+    if st.session_state.get(APPLIED_PICK) != pick:
+        st.session_state[APPLIED_PICK] = pick
+        st.query_params.from_dict({"lat": pick[0], "lon": pick[1]})
+        st.rerun()
 show_nearest(nearest)
