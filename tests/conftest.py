@@ -1,4 +1,7 @@
+import csv
 import dataclasses
+import gzip
+import io
 import os
 import shutil
 import subprocess
@@ -9,6 +12,8 @@ import duckdb
 import pytest
 
 from nsw_doe.settings import PROJECT_ROOT, Settings, load_settings
+from nsw_doe.sources.catalog import load_manifest, save_manifest
+from nsw_doe.sources.snapshot import sha256_hex, store_file
 from nsw_doe.warehouse import Warehouse
 
 ACARA_DIR = Path(os.environ.get("NSW_DOE_ACARA_DIR") or PROJECT_ROOT.parent / "shared" / "data" / "acara")
@@ -143,3 +148,20 @@ def publish_a_new_build(warehouse: Warehouse, sql: str) -> None:
     with duckdb.connect(str(build)) as con:
         con.execute(sql)
     warehouse.publish(build)
+
+
+def rewrite(settings, dataset_id: str, change) -> str:
+    """Rewrite a dataset's first file through change(header, rows) -> (header, rows), and pin it in the manifest as
+    a user refreshing the file would (sha256, rows and header updated). Returns the file's path in the snapshot."""
+    manifest = load_manifest(settings.manifest_path)
+    source = manifest.get(dataset_id).files[0]
+    text = gzip.decompress((settings.snapshot_dir / source.path).read_bytes()).decode(source.encoding)
+    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
+    header, rows = change(header, rows)
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    data = out.getvalue().encode(source.encoding)
+    store_file(settings, source.path, data)
+    source.sha256, source.rows, source.columns = sha256_hex(data), len(rows), header
+    save_manifest(manifest, settings.manifest_path)
+    return str(settings.snapshot_dir / source.path)

@@ -2,10 +2,7 @@
 published warehouse byte for byte as it was: an extract with no data rows, a file without a column the staging
 models read, and a full disk. (A repeated key is in test_build.py; damaged files are in test_source_errors.py.)"""
 
-import csv
-import gzip
 import hashlib
-import io
 import math
 import shutil
 import subprocess
@@ -13,29 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from nsw_doe.sources.catalog import load_manifest, save_manifest
-from nsw_doe.sources.snapshot import sha256_hex, store_file
 from nsw_doe.warehouse import Warehouse
-from tests.conftest import nsw_doe
+from tests.conftest import nsw_doe, rewrite
 
 SELECTIVE = "selective_entry_scores"
-
-
-def rewrite(settings, dataset_id: str, change) -> str:
-    """Rewrite a dataset's first file through change(header, rows) -> (header, rows), and pin it in the manifest as
-    a user refreshing the file would (sha256, rows and header updated). Returns the file's path in the snapshot."""
-    manifest = load_manifest(settings.manifest_path)
-    source = manifest.get(dataset_id).files[0]
-    text = gzip.decompress((settings.snapshot_dir / source.path).read_bytes()).decode(source.encoding)
-    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
-    header, rows = change(header, rows)
-    out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\n").writerows([header, *rows])
-    data = out.getvalue().encode(source.encoding)
-    store_file(settings, source.path, data)
-    source.sha256, source.rows, source.columns = sha256_hex(data), len(rows), header
-    save_manifest(manifest, settings.manifest_path)
-    return str(settings.snapshot_dir / source.path)
 
 
 def digests(directory: Path) -> dict[str, str]:

@@ -65,7 +65,8 @@ class BuildSummary:
     step_seconds: dict[str, float] = field(default_factory=dict)
     # where the publish moved a published file that was not a readable build (the previous build is kept)
     set_aside: str | None = None
-    # what a reader of the build must know about it, one line each (a model that no longer beats its baseline)
+    # what a reader of the build must know about it, one line each (a check that warned, with what it measured; a
+    # model that no longer beats its baseline)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -136,13 +137,22 @@ def _step_failure_reason(error, warehouse_dir: Path) -> str:
 
 
 def _failure_message(result: dg.ExecuteInProcessResult, warehouse_dir: Path) -> str:
-    """The reason of each failed step, one line each."""
+    """The reason of each failed step, one line each, then what each failed blocking check measured."""
     lines = [
         f"{event.step_key}: {_step_failure_reason(event.step_failure_data.error, warehouse_dir)}"
         for event in result.all_events
         if event.is_step_failure
     ]
+    lines += [
+        f"{check.asset_check_key.to_user_string()}: {check.description}"
+        for check in _check_evaluations(result)
+        if not check.passed and not is_warning(check) and check.description
+    ]
     return "\n".join(lines) or "the run failed without a step failure (see --debug)"
+
+
+def _check_evaluations(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvaluation]:
+    return [e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
 
 
 QUARANTINE_TABLE = "quarantine.quarantine__rejected_rows"
@@ -221,9 +231,7 @@ def _summary(
     result: dg.ExecuteInProcessResult, settings: Settings, database: str, warehouse: str | Path
 ) -> BuildSummary:
     """Summarise the run, after writing its audit tables into the build (so the summary counts them too)."""
-    checks = [
-        e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-    ]
+    checks = _check_evaluations(result)
     write_audit(database, settings, checks)
     failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed and not is_warning(c)]
     warned = [c.asset_check_key.to_user_string() for c in checks if not c.passed and is_warning(c)]
@@ -237,7 +245,10 @@ def _summary(
         materialized=sum(1 for e in result.all_events if e.is_step_materialization),
         quarantined=quarantined,
         headlines=_headlines(result),
-        warnings=model_warnings(database),
+        warnings=[
+            f"{c.asset_check_key.to_user_string()}: {c.description}" for c in checks if not c.passed and is_warning(c)
+        ]
+        + model_warnings(database),
         step_seconds={
             e.step_key: round(e.event_specific_data.duration_ms / 1000, 2)
             for e in result.all_events

@@ -51,7 +51,8 @@ READ_ALIAS = "nsw_doe"
 BUILD_RECORD = "audit.build"
 
 
-def _quoted(path: Path) -> str:
+def sql_string(path: Path) -> str:
+    """A path as an SQL string literal (DuckDB takes no parameters in ATTACH)."""
     return "'" + str(path).replace("'", "''") + "'"
 
 
@@ -67,8 +68,8 @@ def open_read_only(database: Path, writable_directory: Path | None = None) -> du
     con = duckdb.connect(":memory:")
     try:
         if writable_directory is not None:
-            con.execute(f"set allowed_directories = [{_quoted(Path(writable_directory).absolute())} || '/']")
-        con.execute(f"attach {_quoted(database)} as {READ_ALIAS} (read_only)")
+            con.execute(f"set allowed_directories = [{sql_string(Path(writable_directory).absolute())} || '/']")
+        con.execute(f"attach {sql_string(database)} as {READ_ALIAS} (read_only)")
         con.execute(f"use {READ_ALIAS}")
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")

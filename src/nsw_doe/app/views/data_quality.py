@@ -54,6 +54,13 @@ from audit.asset_checks
 order by passed, severity, asset_key, check_name
 """
 
+WARNINGS_SQL = """
+select asset_key, check_name, coalesce(description, 'see the table of checks below') as description
+from audit.asset_checks
+where not passed and severity = 'WARN'
+order by asset_key, check_name
+"""
+
 QUARANTINE_SQL = """
 select
     source_model,
@@ -84,6 +91,14 @@ def this_build() -> None:
     failed_column.metric("Checks failed", layout.count(results.get("FAILED", 0)))
     quarantined = query("select count(*) from quarantine.quarantine__rejected_rows").iat[0, 0]
     quarantined_column.metric("Rows in quarantine", layout.count(quarantined))
+    warned = query(WARNINGS_SQL)
+    if not warned.empty:
+        lines = [f"- **{row.asset_key}:{row.check_name}**: {row.description}" for row in warned.itertuples()]
+        st.warning(
+            f"This build published with {len(warned)} warning(s): checks that found something to look at "
+            "without stopping the build.\n\n" + "\n".join(lines),
+            icon=":material/warning:",
+        )
 
 
 def sources() -> None:
