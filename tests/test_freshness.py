@@ -235,6 +235,20 @@ def test_the_build_records_a_row_per_dataset_whose_latest_period_agrees_with_the
     assert {row[6] for row in rows} == {date.today()}
 
 
+def test_each_period_column_is_a_raw_column_holding_periods(built, con):
+    for dataset in load_manifest(built[0].manifest_path).datasets:
+        column = dataset.publication.period_column
+        if column is None:
+            continue
+        columns = con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ?",
+            [dataset.raw_table],
+        ).fetchall()
+        assert (column,) in columns, dataset.id
+        values = con.execute(f"select distinct {column} from raw.{dataset.raw_table} where {column} is not null")
+        assert all(parse_period(value).end.year >= 2000 for (value,) in values.fetchall()), dataset.id
+
+
 def test_most_sources_are_overdue_on_the_snapshot(con):
     statuses = dict(con.execute("select status, count(*) from audit.source_freshness group by status").fetchall())
     assert statuses[OVERDUE] > sum(statuses.values()) / 2
