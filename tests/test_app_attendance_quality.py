@@ -223,6 +223,8 @@ def test_data_quality_lists_every_source_file_and_which_datasets_are_stale(built
 def test_data_quality_shows_a_failed_check_and_a_quarantined_row(changed_warehouse):
     changed_warehouse(
         """
+        -- the one warning left is the intake zones' (the overdue sources have their own test, test_freshness)
+        delete from audit.asset_checks where check_name = 'source_freshness';
         insert into quarantine.quarantine__rejected_rows values
             ('stg__doe__enrolment_headcount', 'enrolments/test.csv.gz', 41, 'headcount_2019', '7x4',
              'expected a whole number >= 0 (or sp/np/na/blank)', '{"school_code": "1001"}');

@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from nsw_doe.defs.quality.freshness import freshness_frame
 from nsw_doe.settings import Settings, project_dir
 from nsw_doe.sources.catalog import load_manifest
 from nsw_doe.table_comments import registry_table, write_frame
@@ -21,6 +22,7 @@ from nsw_doe.table_comments import registry_table, write_frame
 BUILD_TABLE = "audit.build"
 SOURCE_FILES_TABLE = "audit.source_files"
 ASSET_CHECKS_TABLE = "audit.asset_checks"
+SOURCE_FRESHNESS_TABLE = "audit.source_freshness"
 
 
 def code_version() -> str | None:
@@ -106,6 +108,7 @@ def write_audit(database: str, settings: Settings, checks: Sequence[dg.AssetChec
         BUILD_TABLE: build,
         SOURCE_FILES_TABLE: _source_files(settings),
         ASSET_CHECKS_TABLE: _asset_checks(checks),
+        SOURCE_FRESHNESS_TABLE: freshness_frame(checks),
     }
     with duckdb.connect(database) as con:
         con.execute("create schema if not exists audit")

@@ -8,6 +8,7 @@ headers are recorded per file in the manifest.
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -19,10 +20,11 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from nsw_doe.dbt_project import dbt_project
+from nsw_doe.defs.quality.freshness import freshness_policy
 from nsw_doe.defs.resources import SettingsResource, WarehouseResource
 from nsw_doe.destinations import TOKEN_ENV, is_motherduck
 from nsw_doe.settings import Settings, load_settings
-from nsw_doe.sources.catalog import Dataset, SourceFile, load_manifest
+from nsw_doe.sources.catalog import Dataset, Manifest, SourceFile, load_manifest
 from nsw_doe.sources.load_checks import check_columns, check_has_rows, required_columns
 from nsw_doe.sources.readers import Table
 from nsw_doe.sources.snapshot import file_location, load_table
@@ -85,7 +87,10 @@ def snapshot_source(settings: Settings):
     return [dataset_resource(settings, d, required) for d in manifest.datasets]
 
 
+@dataclass
 class RawTranslator(DagsterDltTranslator):
+    manifest: Manifest  # each resource is named after its dataset, whose cadence gives the freshness policy
+
     def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
         spec = super().get_asset_spec(data)
         return spec.replace_attributes(
@@ -93,6 +98,7 @@ class RawTranslator(DagsterDltTranslator):
             deps=[],
             group_name="raw",
             kinds={"dlt", "duckdb"},
+            freshness_policy=freshness_policy(self.manifest.get(data.resource.name).publication),
         )
 
 
@@ -127,7 +133,7 @@ def raw_definitions() -> dg.Definitions:
             dlt_source=snapshot_source(settings),
             dlt_pipeline=spec_pipeline,
             name="raw_snapshot",
-            dagster_dlt_translator=RawTranslator(),
+            dagster_dlt_translator=RawTranslator(load_manifest(settings.manifest_path)),
         )
         def raw_snapshot(
             context: dg.AssetExecutionContext,
