@@ -29,6 +29,11 @@ OWN_TABLES = frozenset({"audit.build_diff", "audit.release_notes"})
 EXAMPLES = 3
 LARGEST = 3
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
+# Floating-point sums run in parallel differ in their last bits from build to build (92.27927595542253 against
+# 92.2792759554222, or 0 against -5.7e-14): a float counts as changed only beyond this difference, relative to the
+# larger value (absolute below 1).
+FLOAT_TOLERANCE = 1e-9
 
 
 class DiffError(Exception):
@@ -122,10 +127,11 @@ def _relation(catalog: str, table: str) -> str:
     return f"{quote(catalog)}.{quote(schema)}.{quote(name)}"
 
 
-def _value(column: str, retyped: bool, alias: str = "") -> str:
-    """A column as compared: a retyped column by its text, so INTEGER 5 and BIGINT 5 are equal."""
+def _value(column: str, new_type: str | None, alias: str = "") -> str:
+    """A column as compared: a retyped column in its new type on both sides, so INTEGER 5 and DOUBLE 5.0 are equal
+    (an old value the new type cannot hold becomes null, and differs)."""
     ref = f"{alias}.{quote(column)}" if alias else quote(column)
-    return f"cast({ref} as varchar)" if retyped else ref
+    return f"try_cast({ref} as {new_type})" if new_type else ref
 
 
 def _is_numeric(data_type: str) -> bool:
@@ -139,7 +145,8 @@ class _TableComparison:
         self.con, self.table = con, table
         self.old_rel, self.new_rel = (_relation(c, table) for c in catalogs)
         shared = [c for c in new if c in old]
-        self.retyped = {c for c in shared if old[c] != new[c]}
+        self.retyped = {c: new[c] for c in shared if old[c] != new[c]}
+        self.types = new
         self.volatile = [c for c in keys.volatile(table) if c in shared]
         key = keys.key(table)
         # a key column missing from either side cannot be joined on: compare whole rows then
@@ -157,7 +164,7 @@ class _TableComparison:
 
     def fingerprint(self, relation: str) -> tuple[int, int]:
         """Rows and an order-independent hash of the compared rows (a sum, so repeated rows do not cancel)."""
-        columns = [_value(c, c in self.retyped) for c in [*(self.key or []), *self.compared]]
+        columns = [_value(c, self.retyped.get(c)) for c in [*(self.key or []), *self.compared]]
         digest = f"sum(hash({', '.join(columns)}))::hugeint" if columns else "0"
         return tuple(self.con.execute(f"select count(*), {digest} from {relation}").fetchall()[0])
 
@@ -173,7 +180,7 @@ class _TableComparison:
         return self.result
 
     def _whole_rows(self) -> None:
-        columns = ", ".join(_value(c, c in self.retyped) for c in self.compared)
+        columns = ", ".join(_value(c, self.retyped.get(c)) for c in self.compared)
         added, removed = self.con.execute(
             f"""
             with o as (select {columns} from {self.old_rel}), n as (select {columns} from {self.new_rel})
@@ -213,10 +220,7 @@ class _TableComparison:
 
     def _join(self) -> None:
         on = " and ".join(f"o.{quote(c)} is not distinct from n.{quote(c)}" for c in self.key) or "true"
-        flags = [
-            f"{_value(c, c in self.retyped, 'o')} is distinct from {_value(c, c in self.retyped, 'n')} as f{i}"
-            for i, c in enumerate([*self.compared, *self.volatile])
-        ]
+        flags = [f"{self._differs(c)} as f{i}" for i, c in enumerate([*self.compared, *self.volatile])]
         values = [
             f"o.{quote(c)} as o{i}, n.{quote(c)} as n{i}" for i, c in enumerate(self.compared) if c in self.numeric
         ]
@@ -234,6 +238,14 @@ class _TableComparison:
             self._largest()
         finally:
             self.con.execute("drop table _diff")
+
+    def _differs(self, column: str) -> str:
+        """SQL true where the column differs between the joined rows `o` and `n`."""
+        old, new = (_value(column, self.retyped.get(column), side) for side in ("o", "n"))
+        if not self.types[column].startswith(FLOAT_TYPES):
+            return f"{old} is distinct from {new}"
+        close = f"abs({old} - {new}) <= {FLOAT_TOLERANCE} * greatest(abs({old}), abs({new}), 1)"
+        return f"({old} is distinct from {new} and not coalesce({close}, false))"
 
     def _count(self) -> None:
         both = "in_old and in_new"
@@ -260,14 +272,14 @@ class _TableComparison:
     def _largest(self) -> None:
         """The biggest numeric changes of the table, by absolute change (a value appearing or vanishing last)."""
         parts = [
-            f"select key, {sql_literal(c)} as column, o{i}::double as old, n{i}::double as new from _diff "
+            f'select key, {sql_literal(c)} as "column", o{i}::double as old, n{i}::double as new from _diff '
             f"where in_old and in_new and f{i}"
             for i, c in enumerate(self.compared)
             if c in self.numeric and self.result.changed_columns.get(c)
         ]
         if not parts:
             return
-        order = f"order by abs(new - old) desc nulls last, column limit {LARGEST}"
+        order = f'order by abs(new - old) desc nulls last, "column" limit {LARGEST}'
         rows = self.con.execute(f"select * from ({' union all '.join(parts)}) {order}").fetchall()
         self.result.largest_changes = [dict(zip(("key", "column", "old", "new"), r, strict=True)) for r in rows]
 
@@ -292,8 +304,11 @@ def _size(change: dict) -> float:
     return abs(change["new"] - change["old"]) / max(abs(change["old"]), abs(change["new"]), 1e-9)
 
 
-def _number(value: float | None) -> str:
-    return "null" if value is None else f"{value:,g}"
+def number(value: float | None) -> str:
+    """A number for people: whole numbers with separators, others to 6 significant digits."""
+    if value is None:
+        return "null"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.6g}"
 
 
 def _plural(n: int, word: str) -> str:
@@ -316,7 +331,7 @@ def headline_counts(diff: WarehouseDiff) -> str:
     largest = max(((t, c) for t in changed for c in t.largest_changes), key=lambda tc: _size(tc[1]), default=None)
     if largest is not None:
         t, c = largest
-        line += f"; largest: {t.table} {format_key(c['key'])} {c['column']} {_number(c['old'])} -> {_number(c['new'])}"
+        line += f"; largest: {t.table} {format_key(c['key'])} {c['column']} {number(c['old'])} -> {number(c['new'])}"
     return line
 
 

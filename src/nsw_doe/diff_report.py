@@ -7,7 +7,7 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from nsw_doe.diff import TableDiff, WarehouseDiff, format_key, headline_counts
+from nsw_doe.diff import TableDiff, WarehouseDiff, format_key, headline_counts, number
 
 COLUMNS = ("table", "key", "rows old -> new", "added", "removed", "changed", "changed columns")
 
@@ -60,7 +60,8 @@ def detail_lines(diff: WarehouseDiff) -> list[str]:
         for side, n in t.duplicate_keys.items():
             lines.append(f"{t.table}: key ({', '.join(t.key)}) not unique in the {side} build: {n:,} keys repeat")
         for c in t.largest_changes:
-            lines.append(f"{t.table}: largest change: {format_key(c['key'])}: {c['column']} {c['old']} -> {c['new']}")
+            change = f"{c['column']} {number(c['old'])} -> {number(c['new'])}"
+            lines.append(f"{t.table}: largest change: {format_key(c['key'])}: {change}")
     volatile = [f"{t.table} ({', '.join(t.changes_every_build)})" for t in diff.tables if t.changes_every_build]
     if volatile:
         lines.append(f"Not counted as changes (they differ in every build): {'; '.join(volatile)}")
