@@ -5,7 +5,9 @@ import shutil
 import duckdb
 import pytest
 
+from nsw_doe.build import run_build
 from nsw_doe.build_diff import record_build_diff
+from nsw_doe.settings import load_settings
 from nsw_doe.table_keys import project_table_keys
 from nsw_doe.warehouse import Warehouse
 from tests.conftest import nsw_doe
@@ -145,6 +147,21 @@ def test_each_publish_carries_the_changelog_forward(own_warehouse, keys):
     assert everything.returncode == 0, everything.stderr
     printed = [line.removeprefix("- ") for line in everything.stdout.splitlines() if line.startswith("- ")]
     assert printed == [sentence for *_, sentence in third]
+
+
+def test_a_second_real_build_stores_its_diff_and_carries_the_changelog_forward(own_warehouse):
+    first_notes, first_built = notes_of(own_warehouse.published), built_at(own_warehouse.published)
+    summary = run_build(load_settings())
+    with own_warehouse.connect_read_only() as con:
+        compared = con.execute("select distinct compared_with_built_at from audit.build_diff").fetchall()
+    assert compared == [(first_built,)]
+    notes = notes_of(own_warehouse.published)
+    assert notes[len(notes) - len(first_notes) :] == first_notes
+    newest = [sentence for when, _, sentence in notes if when == built_at(own_warehouse.published)]
+    assert summary.release_notes == newest
+    # the same code and snapshot build the same data (floats within the diff's tolerance)
+    assert summary.diff_headline == "Compared with the build it replaces: no table changed."
+    assert newest == ["No data changed since the build it replaces."]
 
 
 def test_notes_explains_a_build_without_release_notes(own_warehouse):
