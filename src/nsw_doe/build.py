@@ -19,6 +19,7 @@ import duckdb
 
 from nsw_doe.atomic_files import write_atomically
 from nsw_doe.audit import is_warning, write_audit
+from nsw_doe.build_diff import record_build_diff
 from nsw_doe.dbt_failures import DbtBuildError
 from nsw_doe.destinations import is_motherduck, remote_destination
 from nsw_doe.settings import Settings
@@ -26,6 +27,7 @@ from nsw_doe.sources.catalog import CatalogError
 from nsw_doe.sources.load_checks import RawLoadError
 from nsw_doe.sources.readers import SourceFormatError
 from nsw_doe.sources.snapshot import SnapshotError
+from nsw_doe.table_keys import project_table_keys
 from nsw_doe.warehouse import Warehouse
 
 
@@ -68,6 +70,9 @@ class BuildSummary:
     # what a reader of the build must know about it, one line each (a check that warned, with what it measured; a
     # model that no longer beats its baseline)
     warnings: list[str] = field(default_factory=list)
+    # the build against the one it replaces (audit.build_diff) in a line, and its release notes (audit.release_notes)
+    diff_headline: str | None = None
+    release_notes: list[str] = field(default_factory=list)
 
 
 class _ProgressHandler(logging.Handler):
@@ -228,11 +233,17 @@ def _execute(
 
 
 def _summary(
-    result: dg.ExecuteInProcessResult, settings: Settings, database: str, warehouse: str | Path
+    result: dg.ExecuteInProcessResult,
+    settings: Settings,
+    database: str,
+    warehouse: str | Path,
+    replaces: Path | None = None,
 ) -> BuildSummary:
-    """Summarise the run, after writing its audit tables into the build (so the summary counts them too)."""
+    """Summarise the run, after writing its audit tables into the build (so the summary counts them too), with its
+    diff against the published build it `replaces` (a local build)."""
     checks = _check_evaluations(result)
     write_audit(database, settings, checks)
+    diff = None if replaces is None else record_build_diff(database, replaces, project_table_keys())
     failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed and not is_warning(c)]
     warned = [c.asset_check_key.to_user_string() for c in checks if not c.passed and is_warning(c)]
     schemas, quarantined = summarise(database)
@@ -249,6 +260,8 @@ def _summary(
             f"{c.asset_check_key.to_user_string()}: {c.description}" for c in checks if not c.passed and is_warning(c)
         ]
         + model_warnings(database),
+        diff_headline=None if diff is None else diff.headline,
+        release_notes=[] if diff is None else diff.notes,
         step_seconds={
             e.step_key: round(e.event_specific_data.duration_ms / 1000, 2)
             for e in result.all_events
@@ -283,7 +296,7 @@ def run_build(settings: Settings, on_event: Callable[[dg.DagsterEvent], None] | 
             build_path = warehouse.new_build_path()
             try:
                 result = _execute(job, settings, str(build_path), warehouse.dbt_artifacts, on_event)
-                summary = _summary(result, settings, str(build_path), warehouse.published)
+                summary = _summary(result, settings, str(build_path), warehouse.published, warehouse.published)
                 set_aside = warehouse.publish(build_path, manifest=warehouse.dbt_artifacts / "manifest.json")
                 summary.set_aside = None if set_aside is None else str(set_aside)
             finally:

@@ -236,6 +236,60 @@ def export(
     )
 
 
+class DiffFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+@friendly_errors
+def diff(
+    old: Annotated[Path | None, typer.Argument(help="The older warehouse file (default: the previous build).")] = None,
+    new: Annotated[Path | None, typer.Argument(help="The newer warehouse file (default: the published build).")] = None,
+    output: Annotated[DiffFormat, typer.Option("--format", help="How to print the diff.")] = DiffFormat.table,
+) -> None:
+    """Compare two warehouse files table by table on each table's key: schema changes, rows added, removed and
+    changed (per column), the largest numeric changes and example keys. Both files are opened read-only."""
+    from nsw_doe.diff import diff_files
+    from nsw_doe.diff_report import json_report, markdown_report, print_report
+    from nsw_doe.table_keys import project_table_keys
+    from nsw_doe.warehouse import Warehouse, WarehouseError
+
+    warehouse = Warehouse(load_settings().warehouse_dir)
+    if old is None and not warehouse.previous.exists():
+        raise WarehouseError(
+            f"There is no previous build at {warehouse.previous} to compare with: it appears once a second build is "
+            "published (or name the two files: nsw-doe diff OLD NEW)."
+        )
+    old = old or warehouse.previous
+    new = new or warehouse.require_published()
+    result = diff_files(old, new, project_table_keys())
+    if output == DiffFormat.json:
+        sys.stdout.write(json_report(result) + "\n")
+    elif output == DiffFormat.markdown:
+        sys.stdout.write(markdown_report(result))
+    else:
+        print_report(console, result)
+
+
+@app.command()
+@friendly_errors
+def notes(
+    show_all: Annotated[bool, typer.Option("--all", help="Every build's notes: the changelog of the data.")] = False,
+) -> None:
+    """The release notes of the published build: what its data changed since the build it replaced."""
+    from nsw_doe.release_notes import read_notes
+    from nsw_doe.warehouse import Warehouse
+
+    with Warehouse(load_settings().warehouse_dir).connect_read_only() as con:
+        builds = read_notes(con, latest_only=not show_all)
+    for build in builds:
+        console.print(f"[bold]{build.title}[/]", highlight=False)
+        for sentence in build.sentences:
+            console.print(f"- {sentence}", markup=False, highlight=False, soft_wrap=True)
+
+
 @sources_app.command("list")
 @friendly_errors
 def sources_list() -> None:

@@ -61,6 +61,11 @@ class BuildProgress:
             self.console.print(f"  {group.source_model}: {group.rows}, {group.reason}: {examples}", markup=False)
         for key, headline in sorted(summary.headlines.items()):
             self.console.print(f"{key}: {headline}", markup=False)
+        if summary.diff_headline:
+            notes = len(summary.release_notes)
+            self.console.print(
+                f"{summary.diff_headline} {notes} release note{'s' * (notes != 1)}: nsw-doe notes", markup=False
+            )
         for warning in summary.warnings:
             self.console.print(f"[bold yellow]{escape(warning)}[/]")
         steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in summary.step_seconds.items())
