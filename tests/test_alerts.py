@@ -14,7 +14,7 @@ import pytest
 
 from nsw_doe import alerts
 from nsw_doe.defs.automation.alerting import alert_on_failed_check, alert_on_run_failure
-from nsw_doe.defs.automation.refresh import refresh_and_publish
+from nsw_doe.defs.automation.refresh_and_publish import refresh_and_publish
 from tests.fake_ckan import FakePortal
 from tests.servers import WebhookReceiver, free_port
 

@@ -9,8 +9,9 @@ or this is the first failure the sensor sees. A check that keeps failing run aft
 passed again: a WARN check that lists known exceptions (five zones name a school missing from the latest list)
 fails on every build, and an alert per build would teach people to ignore the channel.
 
-Both sensors send each alert at most once: a post that fails is reported (on the sensor's tick, and for a run on
-the run's own log) and not retried, so a webhook that comes back never receives a flood of stale alerts.
+Both sensors send each alert at most once: a post that fails is reported on the sensor's tick (a failed tick for a
+run, the skip reason and an error in the log for a check) and not retried, so a webhook that comes back is not
+flooded with stale alerts.
 """
 
 import json

@@ -47,7 +47,7 @@ def build_and_publish(context: dg.OpExecutionContext) -> None:
     )
 
 
-@dg.job(description=__doc__.split("\n\n")[0])
+@dg.job(description="Refresh the snapshot from data.nsw.gov.au, then build and publish the warehouse.")
 def refresh_and_publish():
     build_and_publish(refresh_snapshot())
 
