@@ -54,10 +54,16 @@ def logs(caplog, capfd) -> Logs:
     return Logs(caplog, capfd)
 
 
-@pytest.fixture
-def instance():
-    with dg.DagsterInstance.ephemeral() as instance:
-        yield instance
+@pytest.fixture(params=["in memory", "sqlite"])
+def instance(request, tmp_path):
+    """Both kinds of event log: in memory (tests, `execute_in_process`) and SQLite sharded by run (`dagster dev`)."""
+    if request.param == "in memory":
+        with dg.DagsterInstance.ephemeral() as instance:
+            yield instance
+    else:
+        with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+            assert instance.event_log_storage.is_run_sharded
+            yield instance
 
 
 @pytest.fixture
@@ -68,13 +74,16 @@ def empty_portal(monkeypatch):
 
 
 class Ticks:
-    """A sensor evaluated tick after tick against an instance, each tick starting from the cursor the last left."""
+    """A sensor evaluated tick after tick against an instance, each tick starting from the cursor the last left,
+    within the definitions it would be loaded with."""
 
-    def __init__(self, sensor: dg.SensorDefinition, instance: dg.DagsterInstance):
+    def __init__(self, sensor: dg.SensorDefinition, instance: dg.DagsterInstance, definitions=None):
         self.sensor, self.instance, self.cursor = sensor, instance, None
+        self.definitions = definitions or dg.Definitions()
 
     def tick(self):
-        data = self.sensor.evaluate_tick(dg.build_sensor_context(instance=self.instance, cursor=self.cursor))
+        context = dg.build_sensor_context(instance=self.instance, cursor=self.cursor, definitions=self.definitions)
+        data = self.sensor.evaluate_tick(context)
         self.cursor = data.cursor
         return data
 
@@ -165,19 +174,26 @@ class FlakyCheck:
                 description="2 of 3 numbers are negative." if not self.passes else "All numbers are positive.",
             )
 
-        self.definitions = [numbers, numbers_are_positive]
+        self.assets = [numbers, numbers_are_positive]
+        self.definitions = dg.Definitions(assets=[numbers], asset_checks=[numbers_are_positive])
 
     def run(self, instance, passes: bool) -> dg.ExecuteInProcessResult:
         self.passes = passes
-        result = dg.materialize(self.definitions, instance=instance)
+        result = dg.materialize(self.assets, instance=instance)
         assert result.success, "a failed WARN check does not fail its run"
         return result
 
 
 def test_a_check_alerts_when_it_starts_failing_not_while_it_keeps_failing(receiver, instance):
-    flaky, sensor = FlakyCheck(), Ticks(alert_on_failed_check, instance)
+    flaky = FlakyCheck()
+    sensor = Ticks(alert_on_failed_check, instance, flaky.definitions)
     flaky.run(instance, passes=False)  # before the sensor's first tick: not alerted
-    assert "First tick" in sensor.tick().skip_message
+    assert sensor.tick().skip_message.startswith("First tick: 1 check(s) failing already")
+    flaky.run(instance, passes=False)
+    assert sensor.tick().skip_message == "No check started failing (1 failing, as before)."
+    flaky.run(instance, passes=True)
+    sensor.tick()
+    assert receiver.bodies == []
 
     run = flaky.run(instance, passes=False)
     sensor.tick()
@@ -190,34 +206,36 @@ def test_a_check_alerts_when_it_starts_failing_not_while_it_keeps_failing(receiv
     ]
     assert card["actions"][0]["url"] == f"{UI_URL}/runs/{run.run_id}"
 
-    assert "No check started failing in 0 new evaluation(s)" in sensor.tick().skip_message
+    sensor.tick()
     flaky.run(instance, passes=False)
-    assert "No check started failing in 1 new evaluation(s)" in sensor.tick().skip_message
+    sensor.tick()
+    assert len(receiver.bodies) == 1, "an evaluation is alerted once, and a check that keeps failing stays quiet"
+
     flaky.run(instance, passes=True)
     sensor.tick()
-    assert len(receiver.bodies) == 1, "a check that keeps failing, then passes, is not alerted again"
-
     again = flaky.run(instance, passes=False)
     sensor.tick()
     assert len(receiver.bodies) == 2, "failing again after a pass is a new alert"
     assert teams_card(receiver.bodies[1])["actions"][0]["url"] == f"{UI_URL}/runs/{again.run_id}"
 
 
-def test_two_failures_between_ticks_alert_once_and_the_cursor_moves_past_them(receiver, instance):
-    flaky, sensor = FlakyCheck(), Ticks(alert_on_failed_check, instance)
-    sensor.tick()
+def test_two_failures_between_ticks_alert_once(receiver, instance):
+    flaky = FlakyCheck()
+    sensor = Ticks(alert_on_failed_check, instance, flaky.definitions)
+    assert sensor.tick().skip_message.startswith("First tick: 0 check(s) failing already")
     flaky.run(instance, passes=False)
     flaky.run(instance, passes=False)
     sensor.tick()
     assert len(receiver.bodies) == 1
-    assert json.loads(sensor.cursor)["failing"] == ["numbers:numbers_are_positive"]
+    assert json.loads(sensor.cursor) == {"failing": ["numbers:numbers_are_positive"]}
 
 
 def test_without_the_variable_nothing_is_posted_and_it_says_alerts_are_off(
     receiver, instance, empty_portal, monkeypatch, logs
 ):
     monkeypatch.delenv(alerts.WEBHOOK_ENV)
-    runs, checks, flaky = Ticks(alert_on_run_failure, instance), Ticks(alert_on_failed_check, instance), FlakyCheck()
+    flaky = FlakyCheck()
+    runs, checks = Ticks(alert_on_run_failure, instance), Ticks(alert_on_failed_check, instance, flaky.definitions)
     runs.tick(), checks.tick()
     failed_refresh_run(instance)
     flaky.run(instance, passes=False)
@@ -230,7 +248,8 @@ def test_without_the_variable_nothing_is_posted_and_it_says_alerts_are_off(
 
 def test_the_url_and_its_token_never_reach_a_log_or_an_error(receiver, instance, empty_portal, logs):
     receiver.status = 500
-    runs, checks, flaky = Ticks(alert_on_run_failure, instance), Ticks(alert_on_failed_check, instance), FlakyCheck()
+    flaky = FlakyCheck()
+    runs, checks = Ticks(alert_on_run_failure, instance), Ticks(alert_on_failed_check, instance, flaky.definitions)
     runs.tick(), checks.tick()
     failed_refresh_run(instance)
     flaky.run(instance, passes=False)
@@ -243,7 +262,7 @@ def test_the_url_and_its_token_never_reach_a_log_or_an_error(receiver, instance,
         "1 alert(s) could not be sent (not retried): the alert webhook (NSW_DOE_ALERT_WEBHOOK_URL) answered HTTP 500."
     )
     assert len(receiver.bodies) == 2, "each was tried once"
-    assert checks.tick().skip_message.startswith("No check started failing"), "not retried"
+    assert checks.tick().skip_message == "No check started failing (1 failing, as before).", "not retried"
 
     # the logs hold the failures, named by the variable (so they were captured), and nothing of the URL
     assert "numbers:numbers_are_positive: the alert webhook (NSW_DOE_ALERT_WEBHOOK_URL) answered HTTP 500" in logs.text
