@@ -127,6 +127,18 @@ def test_a_failed_run_posts_one_message_with_job_step_error_and_link(receiver, i
     assert len(receiver.bodies) == 1, "a run is alerted once"
 
 
+def test_a_run_that_fails_outside_any_step_is_alerted_with_its_failure_message(receiver, instance):
+    sensor = Ticks(alert_on_run_failure, instance)
+    sensor.tick()
+    run = instance.create_run_for_job(refresh_and_publish)
+    instance.report_run_failed(run, "The run worker was lost.")  # as the run monitor reports a dead worker
+    sensor.tick()
+    [body] = receiver.bodies
+    card = teams_card(body)
+    assert facts(card) == {"Job": "refresh_and_publish", "Failed step": "none (the run failed outside a step)"}
+    assert card["body"][2]["text"] == "The run worker was lost."
+
+
 def test_slack_format_is_one_text_with_the_same_content(receiver, instance, empty_portal, monkeypatch):
     monkeypatch.setenv(alerts.FORMAT_ENV, "slack")
     sensor = Ticks(alert_on_run_failure, instance)

@@ -29,7 +29,8 @@ from nsw_doe.alerts import WEBHOOK_ENV, AlertError, check_failure_alert, error_f
 )
 def alert_on_run_failure(context: dg.RunFailureSensorContext) -> None:
     steps = context.get_step_failure_events()
-    error = steps[0].step_failure_data.error if steps else context.failure_event.job_failure_data.error
+    run_failure = context.failure_event.event_specific_data  # None when the failure was reported without details
+    error = steps[0].step_failure_data.error if steps else getattr(run_failure, "error", None)
     alert = run_failure_alert(
         context.dagster_run.job_name,
         [e.step_key for e in steps],
