@@ -45,7 +45,7 @@ class Alert:
     run_url: str
 
     def text(self) -> str:
-        """The message as plain text: what Slack shows, and the card's content in other words."""
+        """The message as plain text: the body Slack shows."""
         facts = [f"{label}: {value}" for label, value in self.facts]
         return "\n".join([self.title, *facts, self.detail, f"Run: {self.run_url}"])
 
