@@ -53,6 +53,8 @@ class _FaultRule:
 class FakePortal:
     def __init__(self, slow_seconds: float = 2.0, rows_max: int = 32000):
         self.packages: dict[str, list[dict]] = defaultdict(list)
+        # package-level metadata_modified: any edit of a package bumps it, even one that leaves its files alone
+        self.metadata_modified: dict[str, str] = defaultdict(lambda: "2026-04-07T00:00:00")
         self.downloads: dict[str, bytes] = {}
         self.datastores: dict[str, tuple[list[str], list[dict], int | None]] = {}
         self.rules: list[_FaultRule] = []
@@ -71,7 +73,7 @@ class FakePortal:
         path = f"/data/dataset/{package_id}/resource/{resource_id}/download/{filename}"
         self.downloads[path] = data
         self._add_resource(
-            package_id, resource_id, filename, self.url + path, "CSV", False, last_modified, declared_hash
+            package_id, resource_id, filename, self.url + path, "CSV", False, last_modified, declared_hash, len(data)
         )
         return path
 
@@ -95,9 +97,10 @@ class FakePortal:
             True,
             last_modified,
             "",
+            None,
         )
 
-    def _add_resource(self, package_id, resource_id, name, url, fmt, active, last_modified, declared_hash):
+    def _add_resource(self, package_id, resource_id, name, url, fmt, active, last_modified, declared_hash, size):
         self.packages[package_id].append(
             {
                 "datastore_active": active,
@@ -107,6 +110,7 @@ class FakePortal:
                 "last_modified": last_modified,
                 "name": name,
                 "package_id": package_id,
+                "size": size,
                 "url": url,
             }
         )
@@ -155,6 +159,7 @@ class FakePortal:
                 "isopen": True,
                 "license_id": "cc-by",
                 "license_title": "Creative Commons Attribution",
+                "metadata_modified": self.metadata_modified[package_id],
                 "name": package_id,
                 "num_resources": len(self.packages[package_id]),
                 "resources": self.packages[package_id],

@@ -1,15 +1,19 @@
-"""Starting a server the tests talk to (the Dagster UI, the report app) on a free port of 127.0.0.1."""
+"""Servers the tests talk to on 127.0.0.1: the Dagster UI and the report app started on a free port, and a webhook
+receiver that records what alerts post."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
@@ -55,3 +59,35 @@ def running_server(
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         process.stderr.close()
+
+
+class WebhookReceiver:
+    """A chat webhook on 127.0.0.1 that records the JSON body of every POST and answers `status` (settable)."""
+
+    def __init__(self, status: int = 200):
+        self.status = status
+        self.bodies: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> WebhookReceiver:
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -36,6 +36,7 @@ class CkanResource:
     datastore_active: bool
     last_modified: str | None
     hash: str | None
+    size: int | None = None  # bytes, as the portal declares them (null for many datastore resources)
 
 
 @dataclass
@@ -140,20 +141,29 @@ class CkanClient:
     def package_show(self, package_id: str, purpose: str = "") -> dict:
         return self._action("package_show", {"id": package_id}, f"package_show for package {package_id}{purpose}")
 
+    def resources(self, package_id: str, purpose: str = "") -> list[CkanResource]:
+        """Every resource the package lists, as package_show describes it."""
+        package = self.package_show(package_id, purpose)
+        return [
+            CkanResource(
+                id=str(raw.get("id")),
+                url=raw.get("url") or "",
+                datastore_active=bool(raw.get("datastore_active")),
+                last_modified=raw.get("last_modified") or raw.get("metadata_modified"),
+                hash=raw.get("hash") or None,
+                size=int(raw["size"]) if str(raw.get("size")).isdigit() else None,
+            )
+            for raw in package.get("resources") or []
+            if isinstance(raw, dict)
+        ]
+
     def resource(self, package_id: str, resource_id: str) -> CkanResource:
         """Resolve a resource by id through its package (never by a hard-coded URL)."""
-        package = self.package_show(package_id, f" (resolving resource {resource_id})")
-        resources = [r for r in package.get("resources") or [] if isinstance(r, dict)]
-        for raw in resources:
-            if raw.get("id") == resource_id:
-                return CkanResource(
-                    id=resource_id,
-                    url=raw.get("url") or "",
-                    datastore_active=bool(raw.get("datastore_active")),
-                    last_modified=raw.get("last_modified") or raw.get("metadata_modified"),
-                    hash=raw.get("hash") or None,
-                )
-        listed = ", ".join(str(r.get("id")) for r in resources) or "none"
+        resources = self.resources(package_id, f" (resolving resource {resource_id})")
+        for resource in resources:
+            if resource.id == resource_id:
+                return resource
+        listed = ", ".join(r.id for r in resources) or "none"
         raise PortalError(
             f"package {package_id} has no resource {resource_id} (it lists: {listed}); "
             "it may have been replaced: find the new resource id and update the manifest."
