@@ -3,7 +3,6 @@ what the warehouse holds, read here with SQL of our own."""
 
 import math
 import shutil
-from datetime import date
 
 import duckdb
 import pandas as pd
@@ -22,8 +21,9 @@ ATTENDANCE_STATUSES = {
 
 
 def frame_with(app, *columns: str) -> pd.DataFrame:
-    """The one table on the page with these columns."""
-    frames = [element.value for element in app.dataframe if set(columns) <= set(element.value.columns)]
+    """The one table on the page (a grid or a static table) with these columns."""
+    elements = [*app.dataframe, *app.table]
+    frames = [element.value for element in elements if set(columns) <= set(element.value.columns)]
     assert len(frames) == 1, f"{len(frames)} tables with columns {columns}"
     return frames[0]
 
@@ -204,20 +204,24 @@ def test_data_quality_counts_equal_the_audit_tables(built, con):
     assert sorted(summary.itertuples(index=False, name=None)) == sorted(reasons)
 
 
-def test_data_quality_lists_every_source_file_and_which_datasets_are_stale(built, con):
-    files = con.execute("select dataset_id, file_path, vintage from audit.source_files").df()
-    shown = frame_with(open_page("data_quality"), "Vintage")
-    assert sorted(zip(shown["Dataset id"], shown["File"], strict=True)) == sorted(
-        zip(files["dataset_id"], files["file_path"], strict=True)
-    )
+def test_data_quality_lists_every_source_file_and_the_freshness_of_each_dataset(built, con):
+    app = open_page("data_quality")
+    files = con.execute("select dataset_id, file_path from audit.source_files").fetchall()
+    status = dict(con.execute("select dataset_id, replace(status, '_', ' ') from audit.source_freshness").fetchall())
+    shown = frame_with(app, "Vintage")
+    assert sorted(zip(shown["Dataset id"], shown["File"], strict=True)) == sorted(files)
+    assert list(shown["Freshness"]) == list(shown["Dataset id"].map(status))
 
-    def covers_until(vintage: str) -> date:
-        return date.fromisoformat(vintage) if len(vintage) == 10 else date(int(vintage[-4:]), 12, 31)
-
-    newest = files.assign(until=files["vintage"].map(covers_until)).groupby("dataset_id")["until"].max()
-    stale = {dataset for dataset, until in newest.items() if (date.today() - until).days > 2 * 365.25}
-    assert set(shown.loc[shown["Dataset stale"], "Dataset id"]) == stale
-    assert "nongov_locations" in stale and "master_dataset" not in stale
+    freshness = frame_with(app, "Due by now")
+    overdue = con.execute(
+        "select title, latest_period, expected_period from audit.source_freshness where status = 'overdue'"
+    ).fetchall()
+    assert len(freshness) == len(status) and len(overdue) >= 10, "most sources are overdue on the pinned snapshot"
+    rows = freshness[freshness["Status"] == "overdue"]
+    assert sorted(zip(rows["Dataset"], rows["Latest in the data"], rows["Due by now"], strict=True)) == sorted(overdue)
+    (warning,) = [w.value for w in app.main.warning if "sources are overdue" in w.value]
+    assert f"**{len(overdue)} of {len(status)} sources are overdue**" in warning
+    assert all(title in warning for title, *_ in overdue)
 
 
 def test_data_quality_shows_a_failed_check_and_a_quarantined_row(changed_warehouse):

@@ -145,11 +145,23 @@ def test_a_20_percent_lower_2023_headcount_publishes_with_a_warning(built, lower
     assert moved in console.export_text()
 
 
-def test_the_report_app_shows_the_warning(lower_2023, monkeypatch):
-    settings, _ = lower_2023
+def test_the_report_app_shows_the_warning_and_what_changed(lower_2023, monkeypatch):
+    settings, summary = lower_2023
     monkeypatch.setenv("NSW_DOE_WAREHOUSE_DIR", str(settings.warehouse_dir))
-    text = " ".join(w.value for w in open_page("data_quality").warning)
+    app = open_page("data_quality")
+    text = " ".join(w.value for w in app.warning)
     assert "2023 headcount" in text and "metrics_since_published" in text
+    # what changed: this build's release notes, the tables that differ, and the shared build's notes before them
+    with Warehouse(settings.warehouse_dir).connect_read_only() as con:
+        differing = [t for (t,) in con.execute("select table_name from audit.build_diff where differs").fetchall()]
+    markdown = "\n".join(m.value for m in app.markdown)
+    assert all(f"- {note}" in markdown for note in summary.release_notes)
+    assert any("2023 headcount" in note for note in summary.release_notes)
+    (changed,) = [t.value for t in app.table if "Columns that changed" in t.value.columns]
+    assert list(changed["Table"]) == sorted(differing) and "marts.fct__enrolment" in differing
+    assert changed.set_index("Table").loc["marts.fct__enrolment", "Columns that changed"].startswith("headcount")
+    (changelog,) = [e for e in app.expander if e.label.startswith("Changelog")]
+    assert "The first build: nothing was published before it" in " ".join(m.value for m in changelog.markdown)
 
 
 def test_a_headcount_file_that_lost_half_its_rows_publishes_nothing_and_names_the_check(snapshot_copy, built, tmp_path):

@@ -21,6 +21,8 @@ from nsw_doe.atomic_files import write_atomically
 from nsw_doe.audit import is_warning, write_audit
 from nsw_doe.build_diff import record_build_diff
 from nsw_doe.dbt_failures import DbtBuildError
+from nsw_doe.defs.quality.freshness import CHECK_NAME as FRESHNESS_CHECK
+from nsw_doe.defs.quality.freshness import overdue_phrase
 from nsw_doe.destinations import is_motherduck, remote_destination
 from nsw_doe.settings import Settings
 from nsw_doe.sources.catalog import CatalogError
@@ -70,6 +72,9 @@ class BuildSummary:
     # what a reader of the build must know about it, one line each (a check that warned, with what it measured; a
     # model that no longer beats its baseline)
     warnings: list[str] = field(default_factory=list)
+    # the sources whose freshness was checked, and those overdue in a few words each (audit.source_freshness)
+    sources_checked: int = 0
+    sources_overdue: list[str] = field(default_factory=list)
     # the build against the one it replaces (audit.build_diff) in a line, and its release notes (audit.release_notes)
     diff_headline: str | None = None
     release_notes: list[str] = field(default_factory=list)
@@ -257,9 +262,13 @@ def _summary(
         quarantined=quarantined,
         headlines=_headlines(result),
         warnings=[
-            f"{c.asset_check_key.to_user_string()}: {c.description}" for c in checks if not c.passed and is_warning(c)
+            f"{c.asset_check_key.to_user_string()}: {c.description or 'failed (see audit.asset_checks)'}"
+            for c in checks
+            if not c.passed and is_warning(c) and c.check_name != FRESHNESS_CHECK
         ]
         + model_warnings(database),
+        sources_checked=sum(c.check_name == FRESHNESS_CHECK for c in checks),
+        sources_overdue=[overdue_phrase(c) for c in checks if c.check_name == FRESHNESS_CHECK and not c.passed],
         diff_headline=None if diff is None else diff.headline,
         release_notes=[] if diff is None else diff.notes,
         step_seconds={

@@ -49,6 +49,7 @@ def _diff_rows(diff: WarehouseDiff | None, compared_with) -> pd.DataFrame:
                 "table_name": t.table,
                 "key_columns": t.key,
                 "status": t.status,
+                "differs": t.differs,
                 "rows_old": t.rows_old,
                 "rows_new": t.rows_new,
                 "added": t.added,

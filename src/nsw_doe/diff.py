@@ -286,9 +286,14 @@ class _TableComparison:
 
 def change_counts(table: TableDiff) -> str:
     """ "+12, -1, 40 changed": what a table gained, lost and changed (the parts that are not zero)."""
-    parts = [f"+{table.added:,}" * bool(table.added), f"-{table.removed:,}" * bool(table.removed)]
-    parts.append(f"{table.changed:,} changed" * bool(table.changed))
-    return ", ".join(p for p in parts if p) or "no rows"
+    parts = []
+    if table.added:
+        parts.append(f"+{table.added:,}")
+    if table.removed:
+        parts.append(f"-{table.removed:,}")
+    if table.changed:  # None for a table compared without a key, or a table added or removed
+        parts.append(f"{table.changed:,} changed")
+    return ", ".join(parts) or "no rows"
 
 
 def format_key(key) -> str:

@@ -42,17 +42,22 @@ class BuildProgress:
             key = event.asset_key.to_user_string()
             self.progress.update(self.task, advance=1, description=f"built {key}")
         elif kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
-            self.console.print(f"[red]check failed[/] {event.event_specific_data.asset_check_key.to_user_string()}")
+            # a warning is listed with what it measured in the summary; a failure stops the build now
+            check = event.event_specific_data
+            if check.severity == dg.AssetCheckSeverity.ERROR:
+                self.console.print(f"[red]check failed[/] {check.asset_check_key.to_user_string()}")
 
     def print_summary(self, summary: BuildSummary, log_path: Path, elapsed_seconds: float) -> None:
         table = Table("schema", "tables", "rows", title="Warehouse built")
         for s in summary.schemas:
             table.add_row(s.schema, str(s.tables), f"{s.rows:,}")
         self.console.print(table)
-        checks = f"checks: {summary.checks_passed} passed"
-        for word, keys in (("warned", summary.checks_warned), ("failed", summary.checks_failed)):
-            checks += f", {len(keys)} {word}" + (f" ({', '.join(keys)})" if keys else "")
-        self.console.print(f"{summary.materialized} assets materialised; {checks}")
+        failed = ", ".join(summary.checks_failed)
+        self.console.print(
+            f"{summary.materialized} assets materialised; checks: {summary.checks_passed} passed, "
+            f"{len(summary.checks_warned)} warned (below), {len(summary.checks_failed)} failed"
+            + (f" ({failed})" if failed else "")
+        )
         held = sum(group.rows for group in summary.quarantined)
         self.console.print(f"Quarantined rows: {held}" + (f" (see {QUARANTINE_TABLE})" if held else ""))
         for group in summary.quarantined:
@@ -66,8 +71,15 @@ class BuildProgress:
             self.console.print(
                 f"{summary.diff_headline} {notes} release note{'s' * (notes != 1)}: nsw-doe notes", markup=False
             )
+        if summary.sources_overdue:
+            overdue = ", ".join(summary.sources_overdue)
+            self.console.print(
+                f"Sources overdue, {len(summary.sources_overdue)} of {summary.sources_checked} (the portal has not "
+                f"published what their cadence says is due; audit.source_freshness): {overdue}",
+                markup=False,
+            )
         for warning in summary.warnings:
-            self.console.print(f"[bold yellow]{escape(warning)}[/]")
+            self.console.print(f"[bold yellow]warning[/] {escape(warning)}")
         steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in summary.step_seconds.items())
         self.console.print(f"Elapsed: {elapsed_seconds:.1f} s ({steps}). Build log: {log_path}")
         self.console.print(f"Warehouse: [bold]{summary.warehouse}[/]")

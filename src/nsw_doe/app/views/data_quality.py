@@ -1,7 +1,7 @@
 """Data quality: which build this is, how old every source file is, how the build's asset checks went and which
 source values were quarantined instead of loaded."""
 
-from datetime import date
+import json
 
 import pandas as pd
 import streamlit as st
@@ -9,35 +9,43 @@ import streamlit as st
 from nsw_doe.app import layout
 from nsw_doe.app.data import query
 
-STALE_AFTER_YEARS = 2
 ALL_LAYERS = "All layers"
+NOT_APPLICABLE = "\u2013"  # an en dash: nothing due, nothing behind
 COUNT = st.column_config.NumberColumn(format="localized")
 
-# A vintage is a date (the day a file was extracted), a year, or a range of years; a year counts to its 31 December.
 SOURCES_SQL = """
-with files as (
-    select
-        *,
-        coalesce(
-            try_strptime(vintage, '%Y-%m-%d')::date, make_date(cast(right(vintage, 4) as integer), 12, 31)
-        ) as covers_until
-    from audit.source_files
-)
-
 select
-    dataset_title,
-    dataset_id,
-    vintage,
-    rows,
-    licence,
-    left(sha256, 12) as sha256,
-    loaded,
-    file_path,
-    covers_until,
-    ?::date - covers_until as age_days,
-    covers_until = max(covers_until) over (partition by dataset_id) as is_newest
-from files
-order by dataset_id, covers_until desc, file_path
+    files.dataset_title,
+    files.dataset_id,
+    files.vintage,
+    files.rows,
+    files.licence,
+    left(files.sha256, 12) as sha256,
+    files.loaded,
+    files.file_path,
+    freshness.status
+from audit.source_files as files
+left join audit.source_freshness as freshness using (dataset_id)
+order by files.dataset_id, files.vintage desc, files.file_path
+"""
+
+FRESHNESS_SQL = """
+select *
+from audit.source_freshness
+order by status = 'overdue' desc, status, days_overdue desc nulls last, dataset_id
+"""
+
+NOTES_SQL = """
+select built_at, code_version, note_order, topic, sentence
+from audit.release_notes
+order by built_at desc, note_order
+"""
+
+DIFF_SQL = """
+select table_name, status, rows_old, rows_new, added, removed, changed, summary, changed_columns, examples
+from audit.build_diff
+where differs
+order by table_name
 """
 
 CHECKS_SQL = """
@@ -57,7 +65,7 @@ order by passed, severity, asset_key, check_name
 WARNINGS_SQL = """
 select asset_key, check_name, coalesce(description, 'see the table of checks below') as description
 from audit.asset_checks
-where not passed and severity = 'WARN'
+where not passed and severity = 'WARN' and check_name <> 'source_freshness'  -- overdue sources have their section
 order by asset_key, check_name
 """
 
@@ -73,10 +81,6 @@ select
 from quarantine.quarantine__rejected_rows
 order by source_model, source_file, source_row_number, source_column
 """
-
-
-def years(days: float) -> str:
-    return f"{days / 365.25:.1f}"
 
 
 def this_build() -> None:
@@ -95,67 +99,142 @@ def this_build() -> None:
     if not warned.empty:
         lines = [f"- **{row.asset_key}:{row.check_name}**: {row.description}" for row in warned.itertuples()]
         st.warning(
-            f"This build published with {len(warned)} warning(s): checks that found something to look at "
-            "without stopping the build.\n\n" + "\n".join(lines),
+            f"This build published with {len(warned)} warning(s) besides the overdue sources: checks that found "
+            "something to look at without stopping the build.\n\n" + "\n".join(lines),
             icon=":material/warning:",
         )
 
 
-def sources() -> None:
-    st.header("Sources and how old they are")
-    today = date.today()
-    files = query(SOURCES_SQL, today)
-    newest = files[files["is_newest"]].drop_duplicates("dataset_id")
-    stale = newest[newest["age_days"] > STALE_AFTER_YEARS * 365.25]
+def behind(row) -> str | None:
+    """How far an overdue source is behind, in editions (annual) or days (continuous)."""
+    if row.status != "overdue":
+        return None
+    if pd.notna(row.editions_behind):
+        return f"{int(row.editions_behind)} edition(s)"
+    return f"{int(row.days_overdue):,} days"
+
+
+def freshness() -> None:
+    st.header("Is the data up to date?")
+    frame = query(FRESHNESS_SQL)
+    checked = pd.Timestamp(frame["checked_on"].max())
+    overdue = frame[frame["status"] == "overdue"]
     st.markdown(
-        f"Each source file has a **vintage**: the day the department extracted it, or the years it covers (counted "
-        f"to 31 December of its last year). Age is measured to today, {today:%d %b %Y}. A dataset is **stale** when "
-        f"its newest file is more than {STALE_AFTER_YEARS} years old: the numbers the app shows for it describe the "
-        "past, not today's schools."
+        "Each dataset states how often the department publishes it and when in the year a new edition appears "
+        "(`data/sources/manifest.yml`). The build compared the latest period in the data with what should be out "
+        f"by the day it ran, {checked:%d %b %Y}: a source is **overdue** when the portal has not published an "
+        "edition that is due. Figures from an overdue source describe the past, not today's schools."
     )
-    if stale.empty:
-        st.success("No dataset is stale.", icon=":material/check_circle:")
+    if overdue.empty:
+        st.success("Every source is as recent as its publication cadence says.", icon=":material/check_circle:")
     else:
-        lines = [
-            f"- **{row.dataset_title}**: newest file {row.vintage}, {years(row.age_days)} years old"
-            for row in stale.sort_values("age_days", ascending=False).itertuples()
-        ]
+        names = "\n".join(f"- {row.title}: {behind(row)} behind" for row in overdue.itertuples())
         st.warning(
-            f"{len(stale)} of {len(newest)} datasets are stale:\n\n" + "\n".join(lines), icon=":material/history:"
+            f"**{len(overdue)} of {len(frame)} sources are overdue**: the portal has not published what their "
+            f"cadence says is due.\n\n{names}",
+            icon=":material/history:",
         )
-    table = pd.DataFrame(
-        {
-            "Dataset": files["dataset_title"],
-            "Vintage": files["vintage"],
-            "Age (days)": files["age_days"],
-            "Age (years)": (files["age_days"] / 365.25).round(1),
-            "Dataset stale": files["dataset_id"].isin(stale["dataset_id"]),
-            "Rows": files["rows"],
-            "Licence": files["licence"],
-            "sha256": files["sha256"],
-            "Loaded": files["loaded"],
-            "File": files["file_path"],
-            "Dataset id": files["dataset_id"],
-        }
-    )
-    layout.table(
-        table,
-        "Source files",
-        column_config={
-            "Age (days)": COUNT,
-            "Age (years)": st.column_config.NumberColumn(format="%.1f"),
-            "Rows": COUNT,
-            "sha256": st.column_config.TextColumn(help="The first 12 hex digits of the file's sha256"),
-            "Loaded": st.column_config.CheckboxColumn(help="False for a licensed dataset the user did not supply"),
-            "Dataset stale": st.column_config.CheckboxColumn(
-                help=f"The dataset's newest file is more than {STALE_AFTER_YEARS} years old"
-            ),
-        },
+    months = {m: pd.Timestamp(2001, m, 1).strftime("%B") for m in range(1, 13)}
+    appears = frame["appears_month"].map(months).where(frame["cadence"] != "continuous", "through the year")
+    layout.static_table(
+        pd.DataFrame(
+            {
+                "Dataset": frame["title"],
+                "Cadence": frame["cadence"].str.replace("_", "-"),
+                "Appears in": appears,
+                "Latest in the data": frame["latest_period"].fillna("none loaded"),
+                "Due by now": frame["expected_period"],
+                "Status": frame["status"].str.replace("_", " "),
+                "Behind by": [behind(row) for row in frame.itertuples()],
+            }
+        ).fillna(NOT_APPLICABLE),
+        "Source freshness",
     )
     st.caption(
-        "One row per file of the pinned snapshot (audit.source_files): older vintages of a dataset are kept too, "
-        "because the school history is built from all of them. Rows: data rows, as the manifest records them."
+        "From audit.source_freshness. Cadence: annual, continuous (refreshed through the year: at most 92 days old), "
+        "ceased or one-off (no new edition expected). Due by now: the year that should be out, or the oldest date "
+        "still fresh. Not supplied: a licensed dataset the user did not point the build at."
     )
+
+
+def changes() -> None:
+    st.header("What changed in this build")
+    notes = query(NOTES_SQL)
+    latest = notes[notes["built_at"] == notes["built_at"].max()]
+    st.markdown(
+        "Every build is compared, table by table on each table's key, with the build it replaced (`nsw-doe diff`); "
+        "the release notes say what changed in words, and are kept across builds as the data's changelog "
+        "(`nsw-doe notes`)."
+    )
+    st.markdown("\n".join(f"- {sentence}" for sentence in latest["sentence"]))
+    differing = query(DIFF_SQL)
+    if not differing.empty:
+        layout.static_table(
+            pd.DataFrame(
+                {
+                    "Table": differing["table_name"],
+                    "Status": differing["status"].str.replace("_", " "),
+                    "Rows before": differing["rows_old"],
+                    "Rows now": differing["rows_new"],
+                    "Rows": differing["summary"],
+                    "Columns that changed": differing["changed_columns"].map(changed_columns),
+                }
+            ),
+            "Tables that changed",
+            formats={"Rows before": "{:,.0f}", "Rows now": "{:,.0f}"},
+        )
+        st.caption("From audit.build_diff (one row per table; the unchanged tables are left out here).")
+    earlier = notes[notes["built_at"] < notes["built_at"].max()]
+    if earlier.empty:
+        return
+    builds = list(earlier.groupby("built_at", sort=False))
+    with st.expander(f"Changelog: the {len(builds)} earlier build(s)"):
+        for built, rows in builds:
+            commit = rows["code_version"].iloc[0]
+            st.markdown(
+                f"**{pd.Timestamp(built).tz_convert('UTC'):%d %b %Y %H:%M} UTC**"
+                + (f" (commit `{commit}`)" if commit else "")
+                + "\n"
+                + "\n".join(f"- {sentence}" for sentence in rows["sentence"])
+            )
+
+
+def changed_columns(counts: str | None) -> str:
+    """`principal_network 12, icsea_value 3` from the JSON map of column -> changed rows."""
+    values = json.loads(counts) if counts else {}
+    return ", ".join(f"{column} {n:,}" for column, n in sorted(values.items(), key=lambda item: -item[1]))
+
+
+def sources() -> None:
+    st.header("Source files")
+    files = query(SOURCES_SQL)
+    st.markdown(
+        "Each source file has a **vintage**: the day the department extracted it, or the years it covers. Older "
+        "vintages of a dataset are kept too, because the school history is built from all of them."
+    )
+    layout.table(
+        pd.DataFrame(
+            {
+                "Dataset": files["dataset_title"],
+                "Vintage": files["vintage"],
+                "Freshness": files["status"].str.replace("_", " "),
+                "Rows": files["rows"],
+                "Licence": files["licence"],
+                "sha256": files["sha256"],
+                "Loaded": files["loaded"],
+                "File": files["file_path"],
+                "Dataset id": files["dataset_id"],
+            }
+        ),
+        "Source files",
+        column_config={
+            "Rows": COUNT,
+            "Freshness": st.column_config.TextColumn(help="The dataset's status in the table above"),
+            "sha256": st.column_config.TextColumn(help="The first 12 hex digits of the file's sha256"),
+            "Loaded": st.column_config.CheckboxColumn(help="False for a licensed dataset the user did not supply"),
+        },
+    )
+    st.caption("One row per file of the pinned snapshot (audit.source_files); rows as the manifest records them.")
 
 
 def checks() -> None:
@@ -256,10 +335,12 @@ def quarantine() -> None:
 
 st.title("Data quality")
 st.markdown(
-    "What this warehouse was built from and how far to trust it: the build, the age of every source, the result of "
-    "every check the build ran, and every source value that was set aside."
+    "What this warehouse was built from and how far to trust it: the build and what changed in it, how up to date "
+    "every source is, the result of every check the build ran, and every source value that was set aside."
 )
 this_build()
+changes()
+freshness()
 sources()
 checks()
 quarantine()

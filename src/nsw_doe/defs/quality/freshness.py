@@ -90,6 +90,14 @@ def check_result(dataset: Dataset, freshness: Freshness, today: date) -> dg.Asse
     )
 
 
+def overdue_phrase(check: dg.AssetCheckEvaluation) -> str:
+    """`attendance (3 editions behind)`: an overdue source in a few words, from its check's metadata."""
+    values = {key: value.value for key, value in check.metadata.items()}
+    behind = values["editions_behind"]
+    late = f"{behind} editions behind" if behind else f"{values['days_overdue']} days overdue"
+    return f"{values['dataset_id']} ({late})"
+
+
 def freshness_frame(checks: Sequence[dg.AssetCheckEvaluation]) -> pd.DataFrame:
     """One row per dataset (audit.source_freshness) from the metadata of the source_freshness results."""
     rows = [
@@ -118,7 +126,7 @@ def freshness_definitions() -> dg.Definitions:
     @dg.multi_asset_check(specs=specs, name=CHECK_NAME)
     def source_freshness(warehouse: WarehouseResource):
         today = date.today()
-        with duckdb.connect(warehouse.database) as con:
+        with duckdb.connect(warehouse.database, read_only=True) as con:
             for dataset in datasets:
                 yield check_result(dataset, assess_dataset(con, dataset, today), today)
 
