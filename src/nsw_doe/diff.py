@@ -20,6 +20,7 @@ import duckdb
 
 from nsw_doe.table_comments import sql_literal
 from nsw_doe.table_keys import TableKeys
+from nsw_doe.warehouse import lock_down
 
 # What the warehouse publishes; raw, staging and prep are the build's working layers (audit.source_files records
 # what raw read, and every change in them that matters reaches a mart).
@@ -96,8 +97,7 @@ def open_pair(old: Path, new: Path) -> duckdb.DuckDBPyConnection:
                 con.execute(f"attach {sql_literal(str(path))} as {alias} (read_only)")
             except duckdb.Error as exc:
                 raise DiffError(f"{path} is not a DuckDB database this DuckDB can open: {exc}") from None
-        con.execute("set enable_external_access = false")
-        con.execute("set lock_configuration = true")
+        lock_down(con)
     except BaseException:
         con.close()
         raise

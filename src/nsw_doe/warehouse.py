@@ -24,6 +24,7 @@ import duckdb
 
 from nsw_doe.atomic_files import write_atomically
 from nsw_doe.child_processes import CHILDREN_LOCK_ENV, environment, wait_for_children
+from nsw_doe.table_comments import sql_literal
 
 PUBLISHED_NAME = "nsw_doe.duckdb"
 PREVIOUS_NAME = "nsw_doe.previous.duckdb"
@@ -51,11 +52,6 @@ READ_ALIAS = "nsw_doe"
 BUILD_RECORD = "audit.build"
 
 
-def sql_string(path: Path) -> str:
-    """A path as an SQL string literal (DuckDB takes no parameters in ATTACH)."""
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def open_read_only(database: Path, writable_directory: Path | None = None) -> duckdb.DuckDBPyConnection:
     """A connection that reads `database` and can write nothing anywhere, but in `writable_directory` if given.
 
@@ -68,15 +64,20 @@ def open_read_only(database: Path, writable_directory: Path | None = None) -> du
     con = duckdb.connect(":memory:")
     try:
         if writable_directory is not None:
-            con.execute(f"set allowed_directories = [{sql_string(Path(writable_directory).absolute())} || '/']")
-        con.execute(f"attach {sql_string(database)} as {READ_ALIAS} (read_only)")
+            con.execute(f"set allowed_directories = [{sql_literal(str(Path(writable_directory).absolute()))} || '/']")
+        con.execute(f"attach {sql_literal(str(database))} as {READ_ALIAS} (read_only)")
         con.execute(f"use {READ_ALIAS}")
-        con.execute("set enable_external_access = false")
-        con.execute("set lock_configuration = true")
+        lock_down(con)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse, from now on, every file access and attach on `con`, and any change to that (see open_read_only)."""
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
 
 
 def unreadable_reason(database: Path) -> str | None:

@@ -15,7 +15,8 @@ from nsw_doe.dbt_project import dbt_project
 from nsw_doe.defs.resources import SettingsResource, WarehouseResource
 from nsw_doe.quality_checks import Verdict
 from nsw_doe.quality_config import load_quality_config
-from nsw_doe.warehouse import Warehouse, sql_string, unreadable_reason
+from nsw_doe.table_comments import sql_literal
+from nsw_doe.warehouse import Warehouse, unreadable_reason
 
 WARN = dg.AssetCheckSeverity.WARN
 MART_ROWS = "rows_since_published"
@@ -59,7 +60,7 @@ def anomaly_checks() -> dg.Definitions:
             yield history(con, rules.history).result(_key(rules.history.table), HISTORY, WARN)
             unreadable = unreadable_reason(published) if published.exists() else "nothing has been published yet"
             if unreadable is None:
-                con.execute(f"attach {sql_string(published)} as {PUBLISHED} (read_only)")
+                con.execute(f"attach {sql_literal(str(published))} as {PUBLISHED} (read_only)")
             for table in marts:
                 verdict = _nothing_to_compare(unreadable) or mart_rows(con, table, rules.since_published.mart_rows)
                 yield verdict.result(_key(table), MART_ROWS, WARN)
