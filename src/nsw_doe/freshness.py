@@ -7,7 +7,7 @@ The rule, per cadence:
   day of that month (the whole month counts as "around" it) and overdue from the day after. The expected period is
   the latest year whose edition is past due; each year from the data's latest year to it is an edition behind.
 - continuous: the publisher refreshes the data through the year, so its latest date should be at most
-  CONTINUOUS_MAX_AGE old.
+  `freshness.continuous_max_age_days` of quality.yml old.
 - ceased, one_off: no new edition is expected.
 """
 
@@ -19,11 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from nsw_doe.quality_config import load_quality_config
 from nsw_doe.sources.catalog import Publication
 
-# A judgement: the master dataset's 2026 extracts in the snapshot are one to three months apart, so an extract more
-# than a quarter old means the copy has missed refreshes.
-CONTINUOUS_MAX_AGE = timedelta(days=92)
+
+def continuous_max_age() -> timedelta:
+    """How old a continuously refreshed dataset's latest date may be (quality.yml, with its reasons)."""
+    return load_quality_config().freshness.continuous_max_age
+
 
 FRESH, OVERDUE, NOT_EXPECTED, NOT_SUPPLIED = "fresh", "overdue", "not_expected", "not_supplied"
 
@@ -95,7 +98,7 @@ def assess(publication: Publication, latest: Period | None, today: date) -> Fres
     if cadence in ("ceased", "one_off"):
         return Freshness(label, None, NOT_EXPECTED, None, None)
     if cadence == "continuous":
-        oldest = today - CONTINUOUS_MAX_AGE
+        oldest = today - continuous_max_age()
         if latest is None:
             return Freshness(None, oldest.isoformat(), NOT_SUPPLIED, None, None)
         late = (oldest - latest.end).days
@@ -118,7 +121,7 @@ def describe(publication: Publication, freshness: Freshness, today: date) -> str
         return f"Latest period in the data is {freshness.latest_period}; it {kind}, so no new edition is due."
     if cadence == "continuous":
         expectation = f"data from {freshness.expected_period} or later should be out by {day} (refreshed through "
-        expectation += f"the year, at most {CONTINUOUS_MAX_AGE.days} days old)"
+        expectation += f"the year, at most {continuous_max_age().days} days old)"
         latest = f"Latest date in the data is {freshness.latest_period}"
     else:
         expectation = f"{freshness.expected_period} should be out by {day} (annual, appears around "

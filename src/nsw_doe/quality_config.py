@@ -1,10 +1,12 @@
-"""The data-quality thresholds of `quality.yml`: row-count bounds (blocking) and anomaly rules (warnings).
+"""The data-quality thresholds of `quality.yml`: row-count bounds (blocking), the freshness limit and the anomaly
+rules (warnings).
 
 Validated as the file is read, so a typo fails the build before anything runs, with the file, the entry and what was
 expected."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -85,8 +87,17 @@ class Anomalies(_Strict):
     history: History
 
 
+class Freshness(_Strict):
+    continuous_max_age_days: int = Field(gt=0)
+
+    @property
+    def continuous_max_age(self) -> timedelta:
+        return timedelta(days=self.continuous_max_age_days)
+
+
 class QualityConfig(_Strict):
     row_count_bounds: list[RowCountBound]
+    freshness: Freshness
     anomalies: Anomalies
 
     @model_validator(mode="after")

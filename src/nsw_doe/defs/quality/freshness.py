@@ -1,7 +1,7 @@
 """Freshness of the sources, two ways.
 
 - A Dagster freshness policy on each raw asset, from its dataset's cadence: it says when the asset should last have
-  been loaded (after the month an annual edition appears; within CONTINUOUS_MAX_AGE for a continuous one). Dagster
+  been loaded (after the month an annual edition appears; within quality.yml's limit for a continuous one). Dagster
   evaluates it on materialisation times, and the build reloads the pinned snapshot every time, so it cannot see that
   the snapshot itself is old.
 - So a content check, `source_freshness`: the latest period in each raw table against the period that should be out
@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from nsw_doe.defs.resources import WarehouseResource
-from nsw_doe.freshness import CONTINUOUS_MAX_AGE, Freshness, assess, describe, latest_period
+from nsw_doe.freshness import Freshness, assess, continuous_max_age, describe, latest_period
 from nsw_doe.settings import load_settings
 from nsw_doe.sources.catalog import Dataset, Publication, load_manifest
 
@@ -41,7 +41,7 @@ def freshness_policy(publication: Publication) -> dg.FreshnessPolicy | None:
     """The policy for a raw asset of this cadence: none where no new edition is expected (Dagster then reports
     freshness as not applicable)."""
     if publication.cadence == "continuous":
-        return dg.FreshnessPolicy.time_window(fail_window=CONTINUOUS_MAX_AGE)
+        return dg.FreshnessPolicy.time_window(fail_window=continuous_max_age())
     if publication.cadence != "annual":
         return None
     # The deadline is the end of the month the edition appears in (midnight on the 1st of the next); a load any time in
