@@ -122,15 +122,19 @@ def pick_grid(latitudes: pd.Series, longitudes: pd.Series) -> tuple[pd.DataFrame
     return frame.assign(school_name="Click to put your point here", detail=""), spacing
 
 
+# A pick disc's radius, as a share of the grid's spacing: most of it, so that the discs cover the map between them.
+PICK_RADIUS_SHARE = 0.75
+
+
 def pick_layer(grid: pd.DataFrame, spacing: float) -> pdk.Layer:
-    """The grid as discs that cover the map between them (radius: most of a spacing), nearly transparent."""
+    """The grid as discs that cover the map between them (PICK_RADIUS_SHARE of a spacing), nearly transparent."""
     return pdk.Layer(
         "ScatterplotLayer",
         id="pick",
         data=grid,
         get_position="[longitude, latitude]",
         get_fill_color=[0, 0, 0, 1],  # alpha 1 of 255: invisible, but drawn, so pickable
-        get_radius=0.75 * spacing,
+        get_radius=PICK_RADIUS_SHARE * spacing,
         radius_units='"meters"',
         pickable=True,
         auto_highlight=True,

@@ -127,10 +127,11 @@ nearest = near_results.with_distance(query(SCHOOLS_SQL), latitude, longitude).he
 show_zones(zones, where)
 deck, spacing = near_results.near_deck(latitude, longitude, zones, nearest)
 event = maps.show(deck, key="near_map", on_select=True)
+pick_radius = near_results.PICK_RADIUS_SHARE * spacing
 st.caption(
     "The black dot is the point; the shaded areas its intake zones (blue primary, orange secondary, lighter for "
     "announced ones); the numbered dots the nearest schools, as in the table. Click a school to move the point there, "
-    f"or anywhere else on the map to move it to a point of a grid there (within about {0.75 * spacing:,.0f} m of the "
+    f"or anywhere else on the map to move it to a point of a grid there (within about {pick_radius:,.0f} m of the "
     "click: the map reports clicks on what it draws, not on places)."
 )
 objects = (event.selection.objects or {}) if event else {}
