@@ -299,3 +299,13 @@ def test_about_quotes_the_numbers_of_this_build(built, con):
         """
     ).fetchone()[0]
     assert f"within **{weighted_gap:.2f} points**" in text
+
+
+def test_data_quality_reads_a_warehouse_built_before_the_freshness_and_diff_tables(changed_warehouse):
+    changed_warehouse(
+        "drop table audit.source_freshness; drop table audit.release_notes; alter table audit.build_diff drop differs"
+    )
+    app = open_page("data_quality")
+    told = [i.value for i in app.info if "built by an earlier version" in i.value]
+    assert len(told) == 2 and all("make run" in text for text in told)
+    assert set(frame_with(app, "Vintage")["Freshness"].isna()) == {True}

@@ -42,6 +42,13 @@ def test_build_publishes_raw_and_staging_with_every_check_passing(built):
         "marts/dim__intake_zone:assert_current_intake_zones_name_a_listed_school"
     ]
     assert summary.checks_passed + 1 + len(overdue) == len(list(definitions.resolve_asset_graph().asset_check_keys))
+    # the summary names the overdue sources in a line of their own, and the other warning with what it found
+    assert [phrase.split(" (")[0] for phrase in summary.sources_overdue] == [
+        key.removeprefix("raw/").removesuffix(":source_freshness") for key in overdue
+    ]
+    assert [w.split(": ")[0] for w in summary.warnings] == [
+        "marts/dim__intake_zone:assert_current_intake_zones_name_a_listed_school"
+    ]
     assert {"raw_snapshot", "dbt_models"} <= summary.step_seconds.keys()
     # The semantic exports and the ML models report a one-line headline, which the summary prints.
     assert {"semantic/metrics_by_year", "ml/enrolment_forecast", "ml/attendance_risk"} <= summary.headlines.keys()

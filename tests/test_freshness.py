@@ -9,7 +9,7 @@ import duckdb
 import pytest
 import yaml
 
-from nsw_doe.defs.quality.freshness import CHECK_NAME, assess_dataset, check_result
+from nsw_doe.defs.quality.freshness import CHECK_NAME, assess_dataset, assessed, check_result
 from nsw_doe.freshness import (
     FRESH,
     NOT_EXPECTED,
@@ -281,3 +281,15 @@ def test_the_content_check_warns_per_dataset_and_the_build_still_publishes(built
     summary = built[1]  # published: every failed check was a warning
     assert not summary.checks_failed
     assert sum(CHECK_NAME in warned for warned in summary.checks_warned) == list(status.values()).count(OVERDUE)
+
+
+def test_a_period_the_rule_cannot_read_is_a_warning_naming_the_column_and_value():
+    dataset = load_manifest(load_settings().manifest_path).get("master_dataset")
+    with duckdb.connect() as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.master_dataset as select * from (values ('2026-05-05'), ('May 2026')) t(x)")
+        con.execute(f"alter table raw.master_dataset rename x to {dataset.publication.period_column}")
+        result = assessed(con, dataset, date(2026, 12, 7))
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
+    assert result.description.startswith(f"raw.master_dataset.{dataset.publication.period_column}: 'May 2026'")
+    assert result.metadata["status"].value == "unreadable"

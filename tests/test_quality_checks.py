@@ -7,11 +7,13 @@ import math
 import shutil
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from rich.console import Console
 
-from nsw_doe.anomalies import history
+from nsw_doe.anomalies import history, mart_rows
+from nsw_doe.quality_checks import columns_match_manifest, rows_match_manifest, within_bounds
 from nsw_doe.quality_config import CONFIG_NAME, QualityConfigError, load_quality_config
 from nsw_doe.settings import PROJECT_ROOT
 from nsw_doe.sources.catalog import load_manifest
@@ -157,7 +159,7 @@ def test_the_report_app_shows_the_warning_and_what_changed(lower_2023, monkeypat
     markdown = "\n".join(m.value for m in app.markdown)
     assert all(f"- {note}" in markdown for note in summary.release_notes)
     assert any("2023 headcount" in note for note in summary.release_notes)
-    (changed,) = [t.value for t in app.table if "Columns that changed" in t.value.columns]
+    (changed,) = [t.value for t in app.dataframe if "Columns that changed" in t.value.columns]
     assert list(changed["Table"]) == sorted(differing) and "marts.fct__enrolment" in differing
     assert changed.set_index("Table").loc["marts.fct__enrolment", "Columns that changed"].startswith("headcount")
     (changelog,) = [e for e in app.expander if e.label.startswith("Changelog")]
@@ -186,3 +188,50 @@ def test_the_checks_run_in_the_dagster_job(built):
 
     job = load_definitions().resolve_job_def(BUILD_JOB_NAME)
     assert {"raw_contracts", "mart_row_counts", "anomalies"} <= {node.name for node in job.graph.nodes}
+
+
+@pytest.fixture
+def selective(con):
+    """A private in-memory copy of raw.selective_entry_scores, to break, and its manifest entry."""
+    dataset = load_manifest(PROJECT_ROOT / "data" / "sources" / "manifest.yml").get("selective_entry_scores")
+    copy = duckdb.connect()
+    copy.execute("create schema raw")
+    copy.register("loaded", con.execute("select * from raw.selective_entry_scores").df())
+    copy.execute("create table raw.selective_entry_scores as select * from loaded")
+    yield copy, dataset
+    copy.close()
+
+
+def test_the_raw_contracts_fail_on_a_lost_or_extra_column_and_a_short_missing_or_unlisted_file(selective):
+    copy, dataset = selective
+    (path,) = [f.path for f in dataset.files]
+    assert columns_match_manifest(copy, dataset).passed and rows_match_manifest(copy, dataset, True).passed
+    copy.execute("alter table raw.selective_entry_scores drop column selective_high_school")
+    copy.execute("alter table raw.selective_entry_scores add column surprise varchar")
+    verdict = columns_match_manifest(copy, dataset)
+    assert not verdict.passed and verdict.metadata == {"missing": ["selective_high_school"], "unexpected": ["surprise"]}
+    copy.execute("delete from raw.selective_entry_scores where _source_row = 1")
+    copy.execute("insert into raw.selective_entry_scores (_source_file) values ('other/unlisted.csv.gz')")
+    verdict = rows_match_manifest(copy, dataset, True)
+    rows = dataset.files[0].rows
+    assert not verdict.passed
+    assert f"{path} {rows - 1:,} rows (manifest {rows:,})" in verdict.description
+    assert "other/unlisted.csv.gz 1 rows (not in the manifest)" in verdict.description
+    copy.execute("delete from raw.selective_entry_scores")
+    assert f"{path} 0 rows" in rows_match_manifest(copy, dataset, True).description
+    assert rows_match_manifest(copy, dataset, supplied=False).passed, "an unsupplied dataset is empty by design"
+
+
+def test_a_bound_fails_on_an_empty_table_and_a_mart_that_lost_rows_warns(built, con):
+    copy = duckdb.connect()
+    copy.execute("create schema marts")
+    copy.execute("create table marts.fct__enrolment as select * from range(0) t(school_code)")
+    bound = next(b for b in load_quality_config().row_count_bounds if b.table == "marts.fct__enrolment")
+    copy.execute("alter table marts.fct__enrolment add column calendar_year integer")
+    assert "no rows at all" in within_bounds(copy, bound).description
+    rows = con.execute("select count(*) from marts.fct__enrolment").fetchall()[0][0]
+    copy.execute(f"attach '{Warehouse(built[0].warehouse_dir).published}' as published (read_only)")
+    copy.execute(f"insert into marts.fct__enrolment select range, 2023 from range({int(rows * 0.95)})")
+    rule = load_quality_config().anomalies.since_published.mart_rows
+    verdict = mart_rows(copy, "marts.fct__enrolment", rule)
+    assert not verdict.passed and verdict.metadata == {"rows": int(rows * 0.95), "published_rows": rows}

@@ -177,3 +177,19 @@ def test_notes_without_a_published_build_says_so(tmp_path, monkeypatch):
     result = nsw_doe("notes")
     assert result.returncode == 1
     assert f"No warehouse has been published at {tmp_path / 'nsw_doe.duckdb'}" in " ".join(result.stderr.split())
+
+
+def test_a_failed_comparison_costs_the_build_nothing_but_its_diff(built, monkeypatch, tmp_path):
+    import nsw_doe.build as build
+
+    def broken(*_):
+        raise duckdb.BinderError('Referenced column "headcount" not found\nin the old build')
+
+    monkeypatch.setattr(build, "record_build_diff", broken)
+    diff, warnings = build._record_diff(str(tmp_path / "new.duckdb"), Warehouse(built[0].warehouse_dir).published)
+    assert diff is None
+    assert warnings == [
+        "The comparison with the build this one replaces failed, so it has no diff or release notes: "
+        'Referenced column "headcount" not found in the old build'
+    ]
+    assert build._record_diff(str(tmp_path / "new.duckdb"), None) == (None, [])

@@ -52,21 +52,23 @@ def mart_rows(con: duckdb.DuckDBPyConnection, table: str, rule: MartRows) -> Ver
     return Verdict(passed, f"{table}: {moved}; {limits}.", {"rows": new, "published_rows": old})
 
 
-def metric_changes(con: duckdb.DuckDBPyConnection, table: str, rule: MetricChanges) -> Verdict:
-    """Each year (and segment) of the table's key metrics against the published build: a count that moved by more
-    than max_relative_change, a rate by more than max_point_change points, or a row that is no longer there."""
+def metric_changes(con: duckdb.DuckDBPyConnection, table: str, keys: list[str], rule: MetricChanges) -> Verdict:
+    """Each year (and segment) of the table's key metrics, matched on the table's key, against the published build:
+    a count that moved by more than max_relative_change, a rate by more than max_point_change points, a value that
+    became null, or a row that is no longer there."""
     published = _columns(con, PUBLISHED, table)
     if not published:
         return Verdict(True, f"{table} is new: the published build has no such table.")
     columns = _columns(con, con.execute("select current_database()").fetchall()[0][0], table)
-    keys = ["calendar_year"] + [c for c, kind in columns.items() if kind == "VARCHAR" and c in published]
+    if missing := [k for k in keys if k not in published]:
+        return Verdict(True, f"{table}: the published build's table has no {', '.join(missing)}: not comparable.")
     metrics = [m for m in rule.counts + rule.rates if m in columns and m in published]
     on = " and ".join(f"n.{k} is not distinct from o.{k}" for k in keys)
     label = " || ' ' || ".join(f"coalesce(cast(coalesce(n.{k}, o.{k}) as varchar), '(none)')" for k in keys)
     moves = " union all ".join(
         f"""
         select {label} as label, '{m}' as metric, o.{m}::double as old, n.{m}::double as new,
-            n.calendar_year is null as is_gone, {_moved(m, rule)} as is_moved
+            n.{keys[0]} is null and o.{keys[0]} is not null as is_gone, {_moved(m, rule)} as is_moved
         from {table} as n full join {PUBLISHED}.{table} as o on {on}
         where greatest(coalesce(n.schools, 0), coalesce(o.schools, 0)) >= {rule.min_schools}
         """
@@ -75,27 +77,27 @@ def metric_changes(con: duckdb.DuckDBPyConnection, table: str, rule: MetricChang
     flagged = con.execute(
         f"select label, metric, old, new, is_gone from ({moves}) where is_gone or is_moved order by label, metric"
     ).fetchall()
-    lines = [
-        f"{label} {metric} {_shown(old)} published, not in this build"
-        if gone
-        else f"{label} {metric} {_shown(old)} -> {_shown(new)}"
-        for label, metric, old, new, gone in flagged
+    gone = sorted({label for label, *_, is_gone in flagged if is_gone})
+    lines = [f"{label} published, not in this build" for label in gone] + [
+        f"{label} {metric} {_shown(old)} -> {_shown(new)}"
+        for label, metric, old, new, is_gone in flagged
+        if not is_gone
     ]
     limits = f"counts by more than {rule.max_relative_change:.0%}, rates by more than {rule.max_point_change} points"
     if not lines:
         return Verdict(True, f"{table}: no published year of {', '.join(metrics)} moved ({limits}).")
     return Verdict(
         False,
-        f"{table}: {len(lines)} published value(s) moved ({limits}): {_listed(lines)}.",
+        f"{table}: {len(lines)} published value(s) moved or gone ({limits}): {_listed(lines)}.",
         {"moved": len(lines)},
     )
 
 
 def _moved(metric: str, rule: MetricChanges) -> str:
-    """SQL: the metric moved beyond its limit (points for a rate, a share of the published value for a count)."""
-    if metric in rule.rates:
-        return f"abs(n.{metric} - o.{metric}) > {rule.max_point_change}"
-    return f"abs(n.{metric} - o.{metric}) > {rule.max_relative_change} * o.{metric}"
+    """SQL: the metric moved beyond its limit (points for a rate, a share of the published value for a count), or a
+    published value became null."""
+    limit = rule.max_point_change if metric in rule.rates else f"{rule.max_relative_change} * o.{metric}"
+    return f"(o.{metric} is not null and n.{metric} is null or abs(n.{metric} - o.{metric}) > {limit})"
 
 
 def _shown(value: float | None) -> str:

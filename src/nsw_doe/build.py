@@ -10,6 +10,7 @@ import errno
 import json
 import logging
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ import duckdb
 
 from nsw_doe.atomic_files import write_atomically
 from nsw_doe.audit import is_warning, write_audit
-from nsw_doe.build_diff import record_build_diff
+from nsw_doe.build_diff import BuildDiffRecord, record_build_diff
 from nsw_doe.dbt_failures import DbtBuildError
 from nsw_doe.defs.quality.freshness import CHECK_NAME as FRESHNESS_CHECK
 from nsw_doe.defs.quality.freshness import overdue_phrase
@@ -65,7 +66,8 @@ class BuildSummary:
     quarantined: list[QuarantineSummary] = field(default_factory=list)
     # asset key -> the one-line `headline` its materialisation reported (the semantic exports, the ML models)
     headlines: dict[str, str] = field(default_factory=dict)
-    # Dagster step (raw_snapshot, dbt_models, one per Python asset) -> seconds it took
+    # Dagster step (raw_snapshot, dbt_models, one per Python asset and check step) -> seconds it took; and
+    # build_diff, the comparison with the build it replaces, after the run
     step_seconds: dict[str, float] = field(default_factory=dict)
     # where the publish moved a published file that was not a readable build (the previous build is kept)
     set_aside: str | None = None
@@ -248,7 +250,9 @@ def _summary(
     diff against the published build it `replaces` (a local build)."""
     checks = _check_evaluations(result)
     write_audit(database, settings, checks)
-    diff = None if replaces is None else record_build_diff(database, replaces, project_table_keys())
+    started = time.perf_counter()
+    diff, diff_warnings = _record_diff(database, replaces)
+    diff_seconds = round(time.perf_counter() - started, 2)
     failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed and not is_warning(c)]
     warned = [c.asset_check_key.to_user_string() for c in checks if not c.passed and is_warning(c)]
     schemas, quarantined = summarise(database)
@@ -266,6 +270,7 @@ def _summary(
             for c in checks
             if not c.passed and is_warning(c) and c.check_name != FRESHNESS_CHECK
         ]
+        + diff_warnings
         + model_warnings(database),
         sources_checked=sum(c.check_name == FRESHNESS_CHECK for c in checks),
         sources_overdue=[overdue_phrase(c) for c in checks if c.check_name == FRESHNESS_CHECK and not c.passed],
@@ -275,8 +280,23 @@ def _summary(
             e.step_key: round(e.event_specific_data.duration_ms / 1000, 2)
             for e in result.all_events
             if e.event_type_value == "STEP_SUCCESS"
-        },
+        }
+        | ({"build_diff": diff_seconds} if replaces is not None else {}),
     )
+
+
+def _record_diff(database: str, replaces: Path | None) -> tuple[BuildDiffRecord | None, list[str]]:
+    """Store the build's diff against the one it replaces (and its release notes). The diff reports on a good build:
+    if it fails, the build is published without it, with a warning saying why."""
+    if replaces is None:
+        return None, []
+    try:
+        return record_build_diff(database, replaces, project_table_keys()), []
+    except Exception as exc:  # noqa: BLE001 - any failure of the report must not cost the build
+        reason = " ".join(str(exc).split())
+        return None, [
+            f"The comparison with the build this one replaces failed, so it has no diff or release notes: {reason}"
+        ]
 
 
 def _headlines(result: dg.ExecuteInProcessResult) -> dict[str, str]:

@@ -23,7 +23,17 @@ from nsw_doe.warehouse import BUILD_RECORD, unreadable_reason
 
 BUILD_DIFF_TABLE = "audit.build_diff"
 RELEASE_NOTES_TABLE = "audit.release_notes"
-JSON_COLUMNS = ("changed_columns", "changes_every_build", "columns_retyped", "duplicate_keys", "examples")
+# JSON, not VARCHAR[], for the column lists too: DuckDB 0.10.3 cannot read back a list column whose lists are all
+# empty (as columns_added is in most builds) in the storage format the warehouse uses.
+JSON_COLUMNS = (
+    "columns_added",
+    "columns_removed",
+    "changed_columns",
+    "changes_every_build",
+    "columns_retyped",
+    "duplicate_keys",
+    "examples",
+)
 
 
 @dataclass
@@ -56,8 +66,6 @@ def _diff_rows(diff: WarehouseDiff | None, compared_with) -> pd.DataFrame:
                 "removed": t.removed,
                 "changed": t.changed,
                 "summary": change_counts(t),
-                "columns_added": t.columns_added,
-                "columns_removed": t.columns_removed,
                 "largest_changes": json.dumps(t.largest_changes, default=str),
             }
             rows.append(row | {c: json.dumps(getattr(t, c), default=str) for c in JSON_COLUMNS})

@@ -29,6 +29,7 @@ def continuous_max_age() -> timedelta:
 
 
 FRESH, OVERDUE, NOT_EXPECTED, NOT_SUPPLIED = "fresh", "overdue", "not_expected", "not_supplied"
+UNREADABLE = "unreadable"  # the data's period column holds a value the rule cannot read
 
 # The ways a source writes the period it covers: a year, a year range (its end counts), a date, a compact date.
 _YEAR = re.compile(r"^(\d{4})(?:\.0)?$")
@@ -69,7 +70,7 @@ class Freshness:
 
     latest_period: str | None  # None: no data (an external dataset not supplied)
     expected_period: str | None  # annual: the year; continuous: the oldest acceptable date; None when not expected
-    status: str  # FRESH, OVERDUE, NOT_EXPECTED or NOT_SUPPLIED
+    status: str  # FRESH, OVERDUE, NOT_EXPECTED, NOT_SUPPLIED or UNREADABLE
     editions_behind: int | None  # annual only
     days_overdue: int | None  # since the first missing edition was due (annual), or past the maximum age
 

@@ -49,8 +49,8 @@ def columns_match_manifest(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> 
     actual = [
         name
         for (name,) in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
-            "order by ordinal_position",
+            "select column_name from information_schema.columns where table_catalog = current_database() "
+            "and table_schema = 'raw' and table_name = ? order by ordinal_position",
             [dataset.raw_table],
         ).fetchall()
         if not name.startswith(DLT_PREFIX)
@@ -71,9 +71,10 @@ def columns_match_manifest(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> 
 
 
 def rows_match_manifest(con: duckdb.DuckDBPyConnection, dataset: Dataset, supplied: bool) -> Verdict:
-    """Every file of the dataset landed with the rows the manifest records, and none with zero rows. A licensed
-    dataset the user did not supply is empty by design."""
+    """Every file of the dataset landed with the rows the manifest records, none with zero rows, and no file the
+    manifest does not list. A licensed dataset the user did not supply is empty by design."""
     loaded = dict(con.execute(f'select _source_file, count(*) from raw."{dataset.raw_table}" group by 1').fetchall())
+    listed = {f.path for f in dataset.files}
     if not supplied:
         return Verdict(
             not loaded,
@@ -84,7 +85,7 @@ def rows_match_manifest(con: duckdb.DuckDBPyConnection, dataset: Dataset, suppli
         f"{f.path} {loaded.get(f.path, 0):,} rows (manifest {f.rows:,})"
         for f in dataset.files
         if loaded.get(f.path, 0) != f.rows or not f.rows
-    ]
+    ] + [f"{path} {rows:,} rows (not in the manifest)" for path, rows in sorted(loaded.items()) if path not in listed]
     description = (
         f"Each of the {len(dataset.files)} file(s) of {dataset.id} loaded the rows the manifest records "
         f"({sum(loaded.values()):,} rows)."

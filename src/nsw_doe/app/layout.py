@@ -233,17 +233,21 @@ def school_link_column() -> st.column_config.LinkColumn:
     return st.column_config.LinkColumn("Profile", display_text="Open profile", help="The school's page in this app")
 
 
-def has_table(qualified: str) -> bool:
-    """Whether the published build holds `schema.table` (older builds lack the newer schemas)."""
+def has_table(qualified: str, *columns: str) -> bool:
+    """Whether the published build holds `schema.table` (with these columns): older builds lack the newer tables."""
     schema, name = qualified.split(".")
-    return bool(
-        query(
-            "select count(*) from information_schema.tables "
-            "where table_catalog = current_database() and table_schema = ? and table_name = ?",
-            schema,
-            name,
-        ).iat[0, 0]
-    )
+    found = query(
+        "select column_name from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = ? and table_name = ?",
+        schema,
+        name,
+    )["column_name"]
+    return not found.empty and set(columns) <= set(found)
+
+
+def rebuild_to_see(what: str) -> None:
+    """Say that the published build predates `what`, and how to get it."""
+    st.info(f"This warehouse was built by an earlier version, without {what}: run `make run` to see it here.")
 
 
 def build_caption() -> str:

@@ -14,19 +14,9 @@ NOT_APPLICABLE = "\u2013"  # an en dash: nothing due, nothing behind
 COUNT = st.column_config.NumberColumn(format="localized")
 
 SOURCES_SQL = """
-select
-    files.dataset_title,
-    files.dataset_id,
-    files.vintage,
-    files.rows,
-    files.licence,
-    left(files.sha256, 12) as sha256,
-    files.loaded,
-    files.file_path,
-    freshness.status
-from audit.source_files as files
-left join audit.source_freshness as freshness using (dataset_id)
-order by files.dataset_id, files.vintage desc, files.file_path
+select dataset_title, dataset_id, vintage, rows, licence, left(sha256, 12) as sha256, loaded, file_path
+from audit.source_files
+order by dataset_id, vintage desc, file_path
 """
 
 FRESHNESS_SQL = """
@@ -116,6 +106,9 @@ def behind(row) -> str | None:
 
 def freshness() -> None:
     st.header("Is the data up to date?")
+    if not layout.has_table("audit.source_freshness"):
+        layout.rebuild_to_see("the freshness of its sources")
+        return
     frame = query(FRESHNESS_SQL)
     checked = pd.Timestamp(frame["checked_on"].max())
     overdue = frame[frame["status"] == "overdue"]
@@ -136,7 +129,8 @@ def freshness() -> None:
         )
     months = {m: pd.Timestamp(2001, m, 1).strftime("%B") for m in range(1, 13)}
     appears = frame["appears_month"].map(months).where(frame["cadence"] != "continuous", "through the year")
-    layout.static_table(
+    # a grid, not a static table: seven columns scroll inside it on a phone rather than past the screen
+    layout.table(
         pd.DataFrame(
             {
                 "Dataset": frame["title"],
@@ -149,16 +143,20 @@ def freshness() -> None:
             }
         ).fillna(NOT_APPLICABLE),
         "Source freshness",
+        height="content",
     )
     st.caption(
-        "From audit.source_freshness. Cadence: annual, continuous (refreshed through the year: at most 92 days old), "
-        "ceased or one-off (no new edition expected). Due by now: the year that should be out, or the oldest date "
+        "From audit.source_freshness. Cadence: annual, continuous (refreshed through the year), ceased or one-off "
+        "(no new edition expected). Due by now: the year that should be out, or the oldest date "
         "still fresh. Not supplied: a licensed dataset the user did not point the build at."
     )
 
 
 def changes() -> None:
     st.header("What changed in this build")
+    if not (layout.has_table("audit.release_notes") and layout.has_table("audit.build_diff", "differs")):
+        layout.rebuild_to_see("its comparison with the build before it")
+        return
     notes = query(NOTES_SQL)
     latest = notes[notes["built_at"] == notes["built_at"].max()]
     st.markdown(
@@ -169,7 +167,7 @@ def changes() -> None:
     st.markdown("\n".join(f"- {sentence}" for sentence in latest["sentence"]))
     differing = query(DIFF_SQL)
     if not differing.empty:
-        layout.static_table(
+        layout.table(
             pd.DataFrame(
                 {
                     "Table": differing["table_name"],
@@ -181,7 +179,8 @@ def changes() -> None:
                 }
             ),
             "Tables that changed",
-            formats={"Rows before": "{:,.0f}", "Rows now": "{:,.0f}"},
+            height="content",
+            column_config={"Rows before": COUNT, "Rows now": COUNT},
         )
         st.caption("From audit.build_diff (one row per table; the unchanged tables are left out here).")
     earlier = notes[notes["built_at"] < notes["built_at"].max()]
@@ -208,6 +207,11 @@ def changed_columns(counts: str | None) -> str:
 def sources() -> None:
     st.header("Source files")
     files = query(SOURCES_SQL)
+    if layout.has_table("audit.source_freshness"):
+        status = query("select dataset_id, status from audit.source_freshness").set_index("dataset_id")["status"]
+        files["status"] = files["dataset_id"].map(status)
+    else:
+        files["status"] = None
     st.markdown(
         "Each source file has a **vintage**: the day the department extracted it, or the years it covers. Older "
         "vintages of a dataset are kept too, because the school history is built from all of them."

@@ -13,9 +13,11 @@ import duckdb
 from nsw_doe.anomalies import PUBLISHED, history, mart_rows, metric_changes
 from nsw_doe.dbt_project import dbt_project
 from nsw_doe.defs.resources import SettingsResource, WarehouseResource
+from nsw_doe.destinations import is_motherduck
 from nsw_doe.quality_checks import Verdict
 from nsw_doe.quality_config import load_quality_config
 from nsw_doe.table_comments import sql_literal
+from nsw_doe.table_keys import project_table_keys
 from nsw_doe.warehouse import Warehouse, unreadable_reason
 
 WARN = dg.AssetCheckSeverity.WARN
@@ -55,17 +57,25 @@ def anomaly_checks() -> dg.Definitions:
     @dg.multi_asset_check(specs=specs, name="anomalies")
     def anomalies(warehouse: WarehouseResource, settings: SettingsResource):
         rules = load_quality_config().anomalies
+        keys = project_table_keys()
         published = Warehouse(settings.get().warehouse_dir).published
         with duckdb.connect(warehouse.database, read_only=True) as con:
             yield history(con, rules.history).result(_key(rules.history.table), HISTORY, WARN)
-            unreadable = unreadable_reason(published) if published.exists() else "nothing has been published yet"
+            if is_motherduck(warehouse.database):  # built in place: the local published file is another warehouse
+                unreadable = "a MotherDuck build replaces its database in place"
+            elif not published.exists():
+                unreadable = "nothing has been published yet"
+            else:
+                unreadable = unreadable_reason(published)
             if unreadable is None:
                 con.execute(f"attach {sql_literal(str(published))} as {PUBLISHED} (read_only)")
             for table in marts:
                 verdict = _nothing_to_compare(unreadable) or mart_rows(con, table, rules.since_published.mart_rows)
                 yield verdict.result(_key(table), MART_ROWS, WARN)
             for table in rules.since_published.metrics.tables:
-                verdict = _nothing_to_compare(unreadable) or metric_changes(con, table, rules.since_published.metrics)
+                verdict = _nothing_to_compare(unreadable) or metric_changes(
+                    con, table, keys.key(table), rules.since_published.metrics
+                )
                 yield verdict.result(_key(table), METRICS, WARN)
 
     return dg.Definitions(asset_checks=[anomalies])

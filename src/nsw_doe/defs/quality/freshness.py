@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from nsw_doe.defs.resources import WarehouseResource
-from nsw_doe.freshness import Freshness, assess, continuous_max_age, describe, latest_period
+from nsw_doe.freshness import UNREADABLE, Freshness, assess, continuous_max_age, describe, latest_period
 from nsw_doe.settings import load_settings
 from nsw_doe.sources.catalog import Dataset, Publication, load_manifest
 
@@ -66,15 +66,17 @@ def assess_dataset(con: duckdb.DuckDBPyConnection, dataset: Dataset, today: date
     return assess(dataset.publication, latest_period(v for (v,) in values), today)
 
 
-def check_result(dataset: Dataset, freshness: Freshness, today: date) -> dg.AssetCheckResult:
-    """Passes unless overdue; the metadata holds the row audit.source_freshness records."""
+def check_result(
+    dataset: Dataset, freshness: Freshness, today: date, description: str | None = None
+) -> dg.AssetCheckResult:
+    """Passes unless overdue (or unreadable); the metadata holds the row audit.source_freshness records."""
     publication = dataset.publication
     return dg.AssetCheckResult(
         asset_key=raw_key(dataset),
         check_name=CHECK_NAME,
-        passed=not freshness.is_overdue,
+        passed=not freshness.is_overdue and freshness.status != UNREADABLE,
         severity=dg.AssetCheckSeverity.WARN,
-        description=describe(publication, freshness, today),
+        description=description or describe(publication, freshness, today),
         metadata={
             "dataset_id": dataset.id,
             "title": dataset.title,
@@ -90,11 +92,26 @@ def check_result(dataset: Dataset, freshness: Freshness, today: date) -> dg.Asse
     )
 
 
+def assessed(con: duckdb.DuckDBPyConnection, dataset: Dataset, today: date) -> dg.AssetCheckResult:
+    """The dataset's check result; a period the rule cannot read is a warning naming it, not a failed build."""
+    try:
+        return check_result(dataset, assess_dataset(con, dataset, today), today)
+    except ValueError as exc:
+        column = dataset.publication.period_column or "_vintage"
+        return check_result(
+            dataset,
+            Freshness(None, None, UNREADABLE, None, None),
+            today,
+            f"raw.{dataset.raw_table}.{column}: {exc}; expected years (2023), year ranges (2004-2023) or dates "
+            "(2026-05-05), so its freshness is unknown.",
+        )
+
+
 def overdue_phrase(check: dg.AssetCheckEvaluation) -> str:
     """`attendance (3 editions behind)`: an overdue source in a few words, from its check's metadata."""
     values = {key: value.value for key, value in check.metadata.items()}
     behind = values["editions_behind"]
-    late = f"{behind} editions behind" if behind else f"{values['days_overdue']} days overdue"
+    late = f"{behind} edition{'s' * (behind != 1)} behind" if behind else f"{values['days_overdue']} days overdue"
     return f"{values['dataset_id']} ({late})"
 
 
@@ -128,6 +145,6 @@ def freshness_definitions() -> dg.Definitions:
         today = date.today()
         with duckdb.connect(warehouse.database, read_only=True) as con:
             for dataset in datasets:
-                yield check_result(dataset, assess_dataset(con, dataset, today), today)
+                yield assessed(con, dataset, today)
 
     return dg.Definitions(asset_checks=[source_freshness])
