@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--bare-load", metavar="DATABASE", help="only load the snapshot into DATABASE (one run)")
     parser.add_argument("--app-only", action="store_true", help="only time the report app, on the published warehouse")
+    parser.add_argument("--no-app", action="store_true", help="time the builds only, not the report app")
     args = parser.parse_args()
     if args.bare_load:
         bare_load(Path(args.bare_load))
@@ -108,7 +109,7 @@ def main() -> None:
             bare = Path(scratch) / f"bare-{run}.duckdb"
             results["bare DuckDB load"].append(measure([sys.executable, __file__, "--bare-load", str(bare)], env))
             print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
-        app_samples = time_app(Path(scratch), args.runs)
+        app_samples = None if args.no_app else time_app(Path(scratch), args.runs)
     medians = {k: (statistics.median(t for t, _ in v), statistics.median(m for _, m in v)) for k, v in results.items()}
     print(f"{'':20} {'median wall s':>14} {'median peak RSS MiB':>20}   (runs: {args.runs})")
     for name, (seconds, rss) in medians.items():
@@ -119,7 +120,8 @@ def main() -> None:
     print("\nsteps inside nsw-doe build (median s):")
     for step, seconds in sorted(steps.items(), key=lambda item: -statistics.median(item[1])):
         print(f"  {step:32} {statistics.median(seconds):8.1f}")
-    print_app_timings(app_samples, args.runs)
+    if app_samples is not None:
+        print_app_timings(app_samples, args.runs)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ from nsw_doe.warehouse import BUILD_RECORD, unreadable_reason
 
 BUILD_DIFF_TABLE = "audit.build_diff"
 RELEASE_NOTES_TABLE = "audit.release_notes"
-# JSON, not VARCHAR[], for the column lists too: DuckDB 0.10.3 cannot read back a list column whose lists are all
-# empty (as columns_added is in most builds) in the storage format the warehouse uses.
+# JSON, not VARCHAR[], for the column lists too (key_columns as well): DuckDB 0.10.3 cannot read back a list column
+# whose lists are all empty or null (columns_added in most builds, key_columns in a first build) in the storage format
+# the warehouse uses.
 JSON_COLUMNS = (
     "columns_added",
     "columns_removed",
@@ -57,7 +58,7 @@ def _diff_rows(diff: WarehouseDiff | None, compared_with) -> pd.DataFrame:
         for t in diff.tables:
             row = {
                 "table_name": t.table,
-                "key_columns": t.key,
+                "key_columns": None if t.key is None else json.dumps(t.key),
                 "status": t.status,
                 "differs": t.differs,
                 "rows_old": t.rows_old,
