@@ -183,7 +183,7 @@ def test_a_failed_comparison_costs_the_build_nothing_but_its_diff(built, monkeyp
     import nsw_doe.build as build
 
     def broken(*_):
-        raise duckdb.BinderError('Referenced column "headcount" not found\nin the old build')
+        raise duckdb.Error('Referenced column "headcount" not found\nin the old build')
 
     monkeypatch.setattr(build, "record_build_diff", broken)
     diff, warnings = build._record_diff(str(tmp_path / "new.duckdb"), Warehouse(built[0].warehouse_dir).published)
