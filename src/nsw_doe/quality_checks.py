@@ -20,6 +20,11 @@ DLT_PREFIX = "_dlt_"
 NAMED = 5
 
 
+def asset_key(table: str) -> dg.AssetKey:
+    """The asset of a warehouse table: `marts.dim__school` is `marts/dim__school`."""
+    return dg.AssetKey(table.split("."))
+
+
 @dataclass(frozen=True)
 class Verdict:
     passed: bool

@@ -34,6 +34,10 @@ STATUS_MEANINGS = {
 }
 
 
+# A column of counts, with thousands separators.
+COUNT_COLUMN = st.column_config.NumberColumn(format="localized")
+
+
 def status_label(status: str, explained: bool = False) -> str:
     """A status as people read it ('Suppressed'), with what it means when `explained` ('Suppressed (too few
     students to publish)'); a status the project does not know reads as itself."""

@@ -14,7 +14,7 @@ from nsw_doe.anomalies import PUBLISHED, history, mart_rows, metric_changes
 from nsw_doe.dbt_project import dbt_project
 from nsw_doe.defs.resources import SettingsResource, WarehouseResource
 from nsw_doe.destinations import is_motherduck
-from nsw_doe.quality_checks import Verdict
+from nsw_doe.quality_checks import Verdict, asset_key
 from nsw_doe.quality_config import load_quality_config
 from nsw_doe.table_comments import sql_literal
 from nsw_doe.table_keys import project_table_keys
@@ -32,12 +32,8 @@ def mart_tables() -> list[str]:
     return sorted(f"marts.{n['name']}" for n in nodes if n["resource_type"] == "model" and n["schema"] == "marts")
 
 
-def _key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(table.split("."))
-
-
 def _spec(name: str, table: str, description: str) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(name, asset=_key(table), description=description)
+    return dg.AssetCheckSpec(name, asset=asset_key(table), description=description)
 
 
 @dg.definitions
@@ -60,7 +56,7 @@ def anomaly_checks() -> dg.Definitions:
         keys = project_table_keys()
         published = Warehouse(settings.get().warehouse_dir).published
         with duckdb.connect(warehouse.database, read_only=True) as con:
-            yield history(con, rules.history).result(_key(rules.history.table), HISTORY, WARN)
+            yield history(con, rules.history).result(asset_key(rules.history.table), HISTORY, WARN)
             if is_motherduck(warehouse.database):  # built in place: the local published file is another warehouse
                 unreadable = "a MotherDuck build replaces its database in place"
             elif not published.exists():
@@ -71,12 +67,12 @@ def anomaly_checks() -> dg.Definitions:
                 con.execute(f"attach {sql_literal(str(published))} as {PUBLISHED} (read_only)")
             for table in marts:
                 verdict = _nothing_to_compare(unreadable) or mart_rows(con, table, rules.since_published.mart_rows)
-                yield verdict.result(_key(table), MART_ROWS, WARN)
+                yield verdict.result(asset_key(table), MART_ROWS, WARN)
             for table in rules.since_published.metrics.tables:
                 verdict = _nothing_to_compare(unreadable) or metric_changes(
                     con, table, keys.key(table), rules.since_published.metrics
                 )
-                yield verdict.result(_key(table), METRICS, WARN)
+                yield verdict.result(asset_key(table), METRICS, WARN)
 
     return dg.Definitions(asset_checks=[anomalies])
 

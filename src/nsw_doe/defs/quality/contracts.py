@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 
 from nsw_doe.defs.resources import SettingsResource, WarehouseResource
-from nsw_doe.quality_checks import columns_match_manifest, rows_match_manifest, within_bounds
+from nsw_doe.quality_checks import asset_key, columns_match_manifest, rows_match_manifest, within_bounds
 from nsw_doe.quality_config import load_quality_config
 from nsw_doe.settings import load_settings
 from nsw_doe.sources.catalog import load_manifest
@@ -17,14 +17,10 @@ BOUNDS_CHECK = "row_count_bounds"
 ERROR = dg.AssetCheckSeverity.ERROR
 
 
-def _key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(table.split("."))
-
-
 def _bound_spec(table: str) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         BOUNDS_CHECK,
-        asset=_key(table),
+        asset=asset_key(table),
         blocking=True,
         description="The table's row counts (per file or year) lie within the bounds of quality.yml.",
     )
@@ -32,7 +28,7 @@ def _bound_spec(table: str) -> dg.AssetCheckSpec:
 
 def _bounds(con: duckdb.DuckDBPyConnection, schema: str):
     for bound in load_quality_config().bounds_of(schema):
-        yield within_bounds(con, bound).result(_key(bound.table), BOUNDS_CHECK, ERROR)
+        yield within_bounds(con, bound).result(asset_key(bound.table), BOUNDS_CHECK, ERROR)
 
 
 @dg.definitions
@@ -45,13 +41,13 @@ def contract_checks() -> dg.Definitions:
         for spec in (
             dg.AssetCheckSpec(
                 "columns_match_manifest",
-                asset=_key(f"raw.{d.raw_table}"),
+                asset=asset_key(f"raw.{d.raw_table}"),
                 blocking=True,
                 description="The raw table has the columns data/sources/manifest.yml records for its files.",
             ),
             dg.AssetCheckSpec(
                 "rows_match_manifest",
-                asset=_key(f"raw.{d.raw_table}"),
+                asset=asset_key(f"raw.{d.raw_table}"),
                 blocking=True,
                 description="Every file landed with the rows the manifest records; none landed empty.",
             ),
@@ -63,7 +59,7 @@ def contract_checks() -> dg.Definitions:
         run_settings = settings.get()
         with duckdb.connect(warehouse.database, read_only=True) as con:
             for dataset in load_manifest(run_settings.manifest_path).datasets:
-                key = _key(f"raw.{dataset.raw_table}")
+                key = asset_key(f"raw.{dataset.raw_table}")
                 supplied = not dataset.is_external or run_settings.acara_dir is not None
                 for name, result in (
                     ("columns_match_manifest", columns_match_manifest(con, dataset)),
